@@ -1,0 +1,1 @@
+"""Public catalogue: home page, products and producers."""

@@ -1,0 +1,79 @@
+"""Money, date and phone formatting shared by templates, e-mails and exports."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency
+
+WIB = ZoneInfo("Asia/Jakarta")
+_BABEL_LOCALES = {"id": "id_ID", "en": "en_ID"}
+
+
+def babel_locale(locale: str | None) -> str:
+    return _BABEL_LOCALES.get(locale or "id", "id_ID")
+
+
+def format_rupiah(amount: int | None, locale: str = "id") -> str:
+    """`15000` → `Rp 15.000` (Indonesian grouping in both languages, as buyers read prices)."""
+    if amount is None:
+        return ""
+    return format_currency(int(amount), "IDR", locale="id_ID", format="¤ #,##0", currency_digits=False)
+
+
+def to_wib(moment: datetime) -> datetime:
+    """Convert an aware datetime to WIB; naive ones are taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(WIB)
+
+
+def format_wib_datetime(moment: datetime | None, locale: str = "id") -> str:
+    """`2026-11-28 03:00 UTC` → `28 Nov 2026 10.00 WIB` in the reader's language."""
+    if moment is None:
+        return ""
+    local = to_wib(moment)
+    return f"{format_datetime(local, 'd MMM yyyy HH.mm', locale=babel_locale(locale), tzinfo=WIB)} WIB"
+
+
+def format_wib_date(value: date | datetime | None, locale: str = "id") -> str:
+    """A calendar date in the long form: `28 November 2026`."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_wib(value).date()
+    return format_date(value, "d MMMM yyyy", locale=babel_locale(locale))
+
+
+class InvalidPhoneNumber(ValueError):
+    """The text is not a usable Indonesian (or international) phone number."""
+
+
+def normalise_phone(raw: str) -> str:
+    """`0812-3456-7890`, `+62 812 3456 7890` or `6281234567890` → `+6281234567890`."""
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidPhoneNumber("empty")
+    if re.fullmatch(r"62\d{8,13}", re.sub(r"[\s\-.()]", "", text)):
+        text = "+" + re.sub(r"[\s\-.()]", "", text)
+    try:
+        number = phonenumbers.parse(text, "ID")
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhoneNumber(str(exc)) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhoneNumber("not a valid number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def whatsapp_link(phone_e164: str, text: str | None = None) -> str:
+    """A wa.me chat link: digits only, no `+`; the message URL-encoded."""
+    from urllib.parse import quote
+
+    digits = re.sub(r"\D", "", phone_e164 or "")
+    link = f"https://wa.me/{digits}"
+    if text:
+        link += "?text=" + quote(text)
+    return link

@@ -1,0 +1,11 @@
+"""All models, importable from one place so Alembic and the app see the whole schema."""
+from marketplace.models.accounts import Role, User
+from marketplace.models.base import Base, UTCDateTime, utcnow
+from marketplace.models.catalog import UNITS, Category, Image, Product, ProductImage, ProductStatus, Tag, product_tags
+from marketplace.models.sellers import AuditLog, Cohort, SellerCohort, SellerProfile, SellerStatus, TrainingType
+
+__all__ = [
+    "AuditLog", "Base", "Category", "Cohort", "Image", "Product", "ProductImage", "ProductStatus", "Role",
+    "SellerCohort", "SellerProfile", "SellerStatus", "Tag", "TrainingType", "UNITS", "User", "UTCDateTime",
+    "product_tags", "utcnow",
+]

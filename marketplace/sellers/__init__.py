@@ -1,0 +1,1 @@
+"""Producers: onboarding, shop workspace, products."""

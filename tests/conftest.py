@@ -1,0 +1,162 @@
+"""Shared fixtures: the app on a fresh database (SQLite, or PostgreSQL when
+TEST_DATABASE_URL is set), a clean database per test, clients logged in per role."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from config import database_url
+from marketplace import create_app
+from marketplace.extensions import db
+from marketplace.models import Base
+from marketplace.services.mail import outbox
+from tests import factories
+
+
+def _is_postgres(url: str) -> bool:
+    return url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory):
+    """A database of our own for this test run, so parallel runs never collide."""
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    server_url = database_url(server_url)
+    name = f"plb_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_uri, tmp_path_factory):
+    """The application, migrated to head once per run."""
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=database_uri,
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+        MAIL_OUTBOX_DIR=str(tmp_path_factory.mktemp("outbox")),
+        WTF_CSRF_ENABLED=False,
+    )
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    if _is_postgres(db.engine.url.drivername):
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Every test runs inside an app context and starts from empty tables."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        _empty_all_tables()
+        db.session.remove()
+    outbox(app).clear()
+
+
+@pytest.fixture
+def session(app):
+    """The SQLAlchemy session of the test's app context."""
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_enabled(app):
+    """Turn CSRF protection on for one test (it is off by default for brevity)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def mail_outbox(app):
+    return outbox(app)
+
+
+def login(client, user) -> None:
+    """Log a user in on a test client without going through the form."""
+    with client.session_transaction() as flask_session:
+        flask_session["_user_id"] = str(user.id)
+        flask_session["_fresh"] = True
+
+
+@pytest.fixture
+def buyer(session):
+    return factories.make_user(session, name="Sri Pembeli")
+
+
+@pytest.fixture
+def seller(session):
+    return factories.make_seller(session, shop_name="Anyaman Bu Sri")
+
+
+@pytest.fixture
+def other_seller(session):
+    return factories.make_seller(session, shop_name="Tani Organik Garum")
+
+
+@pytest.fixture
+def officer(session):
+    return factories.make_user(session, role=factories.Role.OFFICER, name="Petugas Dinas")
+
+
+@pytest.fixture
+def admin_user(session):
+    return factories.make_user(session, role=factories.Role.ADMIN, name="Admin Dinas")
+
+
+@pytest.fixture
+def buyer_client(app, buyer):
+    client = app.test_client()
+    login(client, buyer)
+    return client
+
+
+@pytest.fixture
+def seller_client(app, seller):
+    client = app.test_client()
+    login(client, seller.user)
+    return client
+
+
+@pytest.fixture
+def officer_client(app, officer):
+    client = app.test_client()
+    login(client, officer)
+    return client
+
+
+@pytest.fixture
+def admin_client(app, admin_user):
+    client = app.test_client()
+    login(client, admin_user)
+    return client
