@@ -77,3 +77,29 @@ def whatsapp_link(phone_e164: str, text: str | None = None) -> str:
     if text:
         link += "?text=" + quote(text)
     return link
+
+
+class InvalidAmount(ValueError):
+    """The text is not a whole, non-negative rupiah amount."""
+
+
+def parse_rupiah(raw: str | int | None) -> int:
+    """Read a price the way Indonesians type it: `15000`, `15.000`, `Rp 15.000`, `Rp15.000,00`.
+
+    Dots (and spaces) group thousands; a trailing `,00` / `,0` is allowed. Anything else
+    (letters, negative numbers, real decimals like `15,5`) raises InvalidAmount.
+    """
+    if isinstance(raw, int):
+        if raw < 0:
+            raise InvalidAmount("negative")
+        return raw
+    text = (raw or "").strip().replace("\u00a0", " ")
+    text = re.sub(r"^(rp\.?)\s*", "", text, flags=re.IGNORECASE).strip()
+    text = re.sub(r",0{1,2}$", "", text)
+    if not text:
+        raise InvalidAmount("empty")
+    if re.fullmatch(r"\d{1,3}([. ]\d{3})+", text):
+        text = re.sub(r"[. ]", "", text)
+    if not re.fullmatch(r"\d{1,12}", text):
+        raise InvalidAmount("not a whole rupiah amount")
+    return int(text)

@@ -19,3 +19,7 @@ def onboarding():
 @seller_required
 def dashboard():
     return render_template("sellers/dashboard.html", profile=current_user.seller_profile)
+
+
+# Views in sibling modules register themselves on `bp`.
+from marketplace.sellers import products, shop  # noqa: E402,F401
