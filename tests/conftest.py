@@ -160,3 +160,80 @@ def admin_client(app, admin_user):
     client = app.test_client()
     login(client, admin_user)
     return client
+
+
+# ---- servers for payment and browser tests ---------------------------------------------------
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_port(port: int, timeout: float = 15.0) -> None:
+    import socket
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+@pytest.fixture(scope="session")
+def localstripe_url():
+    """A fresh localstripe (fake Stripe API and Stripe.js) on a free loopback port."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    executable = Path(sys.executable).with_name("localstripe")
+    if not executable.exists():
+        executable = shutil.which("localstripe")
+    if not executable:
+        pytest.skip("localstripe is not installed (pip install -r requirements-dev.txt)")
+    port = free_port()
+    process = subprocess.Popen([str(executable), "--port", str(port), "--from-scratch"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def stripe_config(app, localstripe_url):
+    """Card payments switched on, talking to localstripe, for one test."""
+    keys = {
+        "STRIPE_SECRET_KEY": "sk_test_plb", "STRIPE_PUBLISHABLE_KEY": "pk_test_plb",
+        "STRIPE_WEBHOOK_SECRET": "whsec_plb_test", "STRIPE_API_BASE": localstripe_url,
+        "STRIPE_JS_URL": f"{localstripe_url}/js.stripe.com/v3/",
+    }
+    saved = {key: app.config.get(key) for key in keys}
+    app.config.update(keys)
+    yield keys
+    app.config.update(saved)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a free loopback port, in a thread."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(timeout=10)

@@ -126,3 +126,40 @@ def enrol(session, seller, cohort, completed_on=None, commit=True) -> SellerCoho
     if commit:
         session.commit()
     return link
+
+
+def set_delivery(session, seller, *, pickup=True, local_fee=None, courier=None, cash=True, commit=True):
+    """Give a producer delivery settings; courier=(blitar, jatim, indonesia) fees per kg."""
+    from marketplace.models import DeliverySettings
+
+    settings = DeliverySettings(
+        seller_id=seller.id, offers_pickup=pickup, offers_local_delivery=local_fee is not None,
+        local_delivery_fee=local_fee or 0, offers_courier=courier is not None, offers_cash=cash,
+    )
+    if courier is not None:
+        settings.courier_fee_blitar, settings.courier_fee_jatim, settings.courier_fee_indonesia = courier
+    session.add(settings)
+    if commit:
+        session.commit()
+    return settings
+
+
+def place_order(session, items, *, payment="transfer", deliveries=None, buyer_user=None, address=None, now=None):
+    """Place an order through the checkout service; items = [(product, quantity), ...]."""
+    from marketplace.models import DeliveryMethod, PaymentMethod
+    from marketplace.services import checkout
+
+    lines = [checkout.CartLine(p.id, q, p.price) for p, q in items]
+    sellers = {p.seller_id for p, _ in items}
+    chosen = {sid: DeliveryMethod.PICKUP for sid in sellers}
+    chosen.update(deliveries or {})
+    buyer = checkout.Buyer(
+        name=buyer_user.name if buyer_user else "Tamu Pembeli",
+        email=buyer_user.email if buyer_user else "tamu@example.id",
+        phone="+6281234567890", user_id=buyer_user.id if buyer_user else None,
+    )
+    return checkout.place_order(
+        session, lines, buyer=buyer, address=address or checkout.Address(regency_code="35.05"),
+        deliveries=chosen, payment_method=PaymentMethod(payment),
+        expiry_minutes={PaymentMethod.CARD: 30, PaymentMethod.TRANSFER: 24 * 60}, now=now,
+    )

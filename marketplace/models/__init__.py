@@ -2,10 +2,16 @@
 from marketplace.models.accounts import Role, User
 from marketplace.models.base import Base, UTCDateTime, utcnow
 from marketplace.models.catalog import UNITS, Category, Image, Product, ProductImage, ProductStatus, Tag, product_tags
+from marketplace.models.orders import (
+    CartItem, DeliveryMethod, DeliverySettings, Order, OrderEvent, OrderLine, OrderNumberCounter, OrderStatus,
+    PartStatus, Payment, PaymentMethod, PaymentStatus, Review, SellerOrder, ShippingZone, StripeEvent,
+)
 from marketplace.models.sellers import AuditLog, Cohort, SellerCohort, SellerProfile, SellerStatus, TrainingType
 
 __all__ = [
-    "AuditLog", "Base", "Category", "Cohort", "Image", "Product", "ProductImage", "ProductStatus", "Role",
+    "AuditLog", "Base", "CartItem", "DeliveryMethod", "DeliverySettings", "Order", "OrderEvent", "OrderLine",
+    "OrderNumberCounter", "OrderStatus", "PartStatus", "Payment", "PaymentMethod", "PaymentStatus", "Review",
+    "SellerOrder", "ShippingZone", "StripeEvent", "Category", "Cohort", "Image", "Product", "ProductImage", "ProductStatus", "Role",
     "SellerCohort", "SellerProfile", "SellerStatus", "Tag", "TrainingType", "UNITS", "User", "UTCDateTime",
     "product_tags", "utcnow",
 ]

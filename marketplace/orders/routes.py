@@ -4,3 +4,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 bp = Blueprint("orders", __name__)
+
+
+# Views in sibling modules register themselves on `bp`.
+from marketplace.orders import webhooks  # noqa: E402,F401

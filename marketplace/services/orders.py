@@ -1,0 +1,202 @@
+"""Order lifecycle: payment confirmation, producer fulfilment, cancellation, expiry.
+
+Every change goes through `_move_part`, which checks the state machine, stores the
+transition and keeps the order's status in step; each public function commits once.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from marketplace.models import utcnow
+from marketplace.models.orders import (
+    Order, OrderEvent, OrderStatus, PartStatus, Payment, PaymentMethod, PaymentStatus, SellerOrder,
+)
+from marketplace.services import order_states as states
+from marketplace.services import stock
+
+
+class OrderActionRefused(ValueError):
+    """The action does not fit the order's state; `code` says why."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _event(session, order, part, actor_id, actor_role, from_status, to_status, note, now) -> None:
+    session.add(OrderEvent(
+        order_id=order.id, seller_order_id=part.id if part is not None else None, actor_id=actor_id,
+        actor_role=actor_role, from_status=from_status, to_status=to_status, note=note or "", created_at=now,
+    ))
+
+
+def _refresh_order_status(session: Session, order: Order, actor_id, actor_role, now) -> None:
+    paid = order.paid_at is not None
+    new_status = states.derive_order_status(order.status, order.payment_method, [p.status for p in order.parts], paid)
+    if new_status != order.status:
+        _event(session, order, None, actor_id, actor_role, order.status.value, new_status.value, "", now)
+        order.status = new_status
+
+
+def _move_part(session, part: SellerOrder, to_status: PartStatus, actor_role: str, actor_id: int | None,
+               note: str = "", now: datetime | None = None) -> None:
+    now = now or utcnow()
+    states.check_part_transition(part.status, to_status, actor_role, part.delivery_method)
+    if to_status == PartStatus.CANCELLED:
+        for line in part.lines:
+            stock.release(session, line.product_id, line.quantity)
+        part.cancel_reason = note or part.cancel_reason
+    _event(session, part.order, part, actor_id, actor_role, part.status.value, to_status.value, note, now)
+    part.status = to_status
+
+
+def load_order(session: Session, order_id: int, *, for_update: bool = False) -> Order | None:
+    query = select(Order).where(Order.id == order_id).options(
+        selectinload(Order.parts).selectinload(SellerOrder.lines)
+    )
+    if for_update:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def apply_payment_confirmation(session: Session, order_id: int, *, actor_id: int | None, actor_role: str,
+                               now: datetime | None = None, stripe_fee: int | None = None) -> bool:
+    """Mark a card or transfer order paid in the caller's transaction. False if it already was.
+
+    The conditional UPDATE makes two confirmations (a webhook and the return page, or two
+    officers) race safely: only one of them moves the order.
+    """
+    now = now or utcnow()
+    moved = session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.status.in_([OrderStatus.AWAITING_PAYMENT, OrderStatus.EXPIRED]),
+               Order.paid_at.is_(None))
+        .values(paid_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        return False
+    order = load_order(session, order_id)
+    session.refresh(order)
+    if order.status == OrderStatus.EXPIRED:
+        _revive_expired(session, order, actor_id, actor_role, now)
+    for part in order.parts:
+        if part.status == PartStatus.AWAITING_PAYMENT:
+            part.payment_confirmed_at = now
+            _move_part(session, part, PartStatus.NEW, actor_role, actor_id, now=now)
+    for payment in order.payments:
+        if payment.status == PaymentStatus.PENDING:
+            payment.status = PaymentStatus.SUCCEEDED
+            payment.confirmed_at = now
+            payment.confirmed_by_id = actor_id
+            if stripe_fee is not None:
+                payment.stripe_fee = stripe_fee
+    _refresh_order_status(session, order, actor_id, actor_role, now)
+    return True
+
+
+def confirm_payment(session: Session, order_id: int, *, actor_id: int | None, actor_role: str,
+                    now: datetime | None = None, stripe_fee: int | None = None) -> bool:
+    """Mark an order paid and commit; False (and nothing changed) if it already was."""
+    moved = apply_payment_confirmation(session, order_id, actor_id=actor_id, actor_role=actor_role, now=now,
+                                       stripe_fee=stripe_fee)
+    session.commit()
+    return moved
+
+
+def _revive_expired(session, order, actor_id, actor_role, now) -> None:
+    """A payment arrived after the order expired: take the stock again if it is still there.
+
+    Parts whose stock is gone stay cancelled (they are refunded by the caller's flow).
+    """
+    for part in order.parts:
+        if part.status != PartStatus.CANCELLED:
+            continue
+        try:
+            with session.begin_nested():
+                for line in part.lines:
+                    stock.reserve(session, line.product_id, line.quantity)
+        except stock.OutOfStock:
+            continue
+        _event(session, order, part, actor_id, actor_role, part.status.value, PartStatus.AWAITING_PAYMENT.value,
+               "late payment", now)
+        part.status = PartStatus.AWAITING_PAYMENT
+    order.status = OrderStatus.AWAITING_PAYMENT
+
+
+def advance_part(session: Session, part_id: int, to_status: PartStatus, *, actor_role: str, actor_id: int | None,
+                 note: str = "", courier_name: str = "", tracking_number: str = "",
+                 now: datetime | None = None) -> SellerOrder:
+    """Move one producer's part (accept, pack, ship, ready, delivered, completed, cancelled)."""
+    now = now or utcnow()
+    part = session.scalar(select(SellerOrder).where(SellerOrder.id == part_id).with_for_update())
+    if part is None:
+        raise OrderActionRefused("not_found")
+    if to_status == PartStatus.SHIPPED:
+        part.courier_name = courier_name.strip()
+        part.tracking_number = tracking_number.strip()
+    if to_status == PartStatus.COMPLETED and part.order.payment_method == PaymentMethod.CASH \
+            and part.payment_confirmed_at is None:
+        raise OrderActionRefused("cash_not_recorded")
+    try:
+        _move_part(session, part, to_status, actor_role, actor_id, note, now)
+    except states.TransitionRefused:
+        session.rollback()
+        raise
+    _refresh_order_status(session, part.order, actor_id, actor_role, now)
+    session.commit()
+    return part
+
+
+def record_cash_received(session: Session, part_id: int, *, actor_id: int, now: datetime | None = None) -> SellerOrder:
+    """The producer received the cash for their part (cash on delivery / pay at pickup)."""
+    now = now or utcnow()
+    part = session.scalar(select(SellerOrder).where(SellerOrder.id == part_id).with_for_update())
+    if part is None:
+        raise OrderActionRefused("not_found")
+    if part.order.payment_method != PaymentMethod.CASH:
+        raise OrderActionRefused("not_cash")
+    if part.payment_confirmed_at is not None:
+        raise OrderActionRefused("already_recorded")
+    if part.status in (PartStatus.CANCELLED, PartStatus.REFUNDED):
+        raise OrderActionRefused("cancelled")
+    part.payment_confirmed_at = now
+    _event(session, part.order, part, actor_id, "seller", part.status.value, part.status.value, "cash received", now)
+    session.commit()
+    return part
+
+
+def expire_orders(session: Session, now: datetime | None = None) -> int:
+    """Expire unpaid orders past their deadline and give their stock back. Safe to run twice at once."""
+    now = now or utcnow()
+    due = session.scalars(
+        select(Order.id).where(Order.status == OrderStatus.AWAITING_PAYMENT, Order.expires_at < now)
+    ).all()
+    expired = 0
+    for order_id in due:
+        # Only the run whose UPDATE matched goes on to release stock.
+        moved = session.execute(
+            update(Order)
+            .where(Order.id == order_id, Order.status == OrderStatus.AWAITING_PAYMENT, Order.paid_at.is_(None))
+            .values(status=OrderStatus.EXPIRED)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved != 1:
+            session.rollback()
+            continue
+        order = load_order(session, order_id)
+        session.refresh(order)
+        _event(session, order, None, None, states.SYSTEM, OrderStatus.AWAITING_PAYMENT.value,
+               OrderStatus.EXPIRED.value, "", now)
+        for part in order.parts:
+            if part.status == PartStatus.AWAITING_PAYMENT:
+                _move_part(session, part, PartStatus.CANCELLED, states.SYSTEM, None, "expired", now)
+        for payment in order.payments:
+            if payment.status == PaymentStatus.PENDING:
+                payment.status = PaymentStatus.CANCELLED
+        session.commit()
+        expired += 1
+    return expired
