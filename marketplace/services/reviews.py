@@ -1,0 +1,52 @@
+"""Reviews: a buyer rates (1-5) and reviews each product of a completed order part once."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from marketplace.models import OrderLine, PartStatus, Review
+
+
+class ReviewRefused(ValueError):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def add_review(session: Session, line: OrderLine, *, rating: int, body: str, author_name: str,
+               buyer_id: int | None) -> Review:
+    """Store the review; the part must be completed and the line not reviewed yet."""
+    if line.part.status != PartStatus.COMPLETED:
+        raise ReviewRefused("not_completed")
+    if not 1 <= int(rating) <= 5:
+        raise ReviewRefused("bad_rating")
+    if line.product_id is None:
+        raise ReviewRefused("product_gone")
+    review = Review(order_line_id=line.id, product_id=line.product_id, buyer_id=buyer_id,
+                    author_name=author_name.strip()[:120], rating=int(rating), body=(body or "").strip()[:2000])
+    session.add(review)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ReviewRefused("already_reviewed") from None
+    return review
+
+
+def rating_summary(session: Session, product_ids: list[int]) -> dict[int, tuple[float, int]]:
+    """product id -> (average rating, number of reviews), in one query."""
+    if not product_ids:
+        return {}
+    rows = session.execute(
+        select(Review.product_id, func.avg(Review.rating), func.count(Review.id))
+        .where(Review.product_id.in_(product_ids))
+        .group_by(Review.product_id)
+    )
+    return {pid: (round(float(avg), 1), count) for pid, avg, count in rows}
+
+
+def product_reviews(session: Session, product_id: int, limit: int = 20) -> list[Review]:
+    return list(session.scalars(
+        select(Review).where(Review.product_id == product_id).order_by(Review.created_at.desc()).limit(limit)
+    ))
