@@ -94,6 +94,21 @@ class Config:
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
     STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
 
+    STRIPE_MINIMUM_AMOUNT = _env_int("STRIPE_MINIMUM_AMOUNT", 10_000)  # rupiah; Stripe's real IDR minimum is unverified
+
+    # Unpaid orders expire (and give their stock back) after these many minutes.
+    ORDER_EXPIRY_MINUTES = {
+        "card": _env_int("ORDER_EXPIRY_CARD_MINUTES", 30),
+        "transfer": _env_int("ORDER_EXPIRY_TRANSFER_MINUTES", 24 * 60),
+    }
+    STUCK_ORDER_DAYS = _env_int("STUCK_ORDER_DAYS", 3)
+    # The marketplace operator's account that buyers transfer to.
+    BANK_ACCOUNT = {
+        "bank": os.environ.get("BANK_NAME", "Bank Jatim"),
+        "number": os.environ.get("BANK_ACCOUNT_NUMBER", "0011223344"),
+        "holder": os.environ.get("BANK_ACCOUNT_HOLDER", "Koperasi Pasar Lokal Blitar"),
+    }
+
     REDIS_URL = os.environ.get("REDIS_URL")
     SITE_NAME = "Pasar Lokal Blitar"
     PER_PAGE = 24
