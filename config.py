@@ -111,6 +111,8 @@ class Config:
 
     REDIS_URL = os.environ.get("REDIS_URL")
     SITE_NAME = "Pasar Lokal Blitar"
+    # Absolute links in e-mails sent outside a request (cron jobs, commands).
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
     PER_PAGE = 24
 
 

@@ -37,7 +37,7 @@ def test_confirming_payment_moves_every_part_to_new_once(session, product):
     assert order.parts[0].status == PartStatus.NEW
     assert order.parts[0].payment_confirmed_at is not None
     assert order.payments[0].status == PaymentStatus.SUCCEEDED
-    assert [e.to_status for e in order.events] == ["awaiting_payment", "new", "paid"]
+    assert [e.to_status for e in order.events] == ["awaiting_payment", "awaiting_payment", "new", "paid"]
 
 
 def test_producer_fulfils_to_completion_and_timeline_records_everything(session, product):
@@ -58,6 +58,7 @@ def test_producer_fulfils_to_completion_and_timeline_records_everything(session,
     assert order.status == OrderStatus.COMPLETED
     part_events = [(e.from_status, e.to_status, e.actor_role) for e in order.events if e.seller_order_id]
     assert part_events == [
+        ("", "awaiting_payment", "buyer"),
         ("awaiting_payment", "new", "system"),
         ("new", "packing", "seller"),
         ("packing", "shipped", "seller"),
@@ -176,4 +177,5 @@ def test_allowed_targets_offer_the_right_buttons():
 def test_every_transition_is_stored_as_an_event(session, product):
     order = factories.place_order(session, [(product, 1)], payment="cash")
     orders.advance_part(session, order.parts[0].id, PartStatus.PACKING, actor_role=SELLER, actor_id=None)
-    assert session.query(OrderEvent).filter_by(order_id=order.id).count() == 2
+    # placed (order) + new (part) + packing (part)
+    assert session.query(OrderEvent).filter_by(order_id=order.id).count() == 3

@@ -253,6 +253,7 @@ class OrderEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     order: Mapped[Order] = relationship(back_populates="events")
+    seller_order: Mapped[SellerOrder | None] = relationship()
     actor: Mapped[User | None] = relationship()
 
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField, TelField
+from wtforms import BooleanField, SelectChoice, EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from marketplace.fields import RupiahField
 from marketplace.formatting import InvalidPhoneNumber, normalise_phone
 
 REGION_CHOICES = [
@@ -58,3 +59,63 @@ class CheckoutPlaceForm(FlaskForm):
     payment_method = RadioField(_l("Payment method"), validators=[DataRequired(_l("Choose how to pay."))])
 
 
+
+
+COURIERS = ["JNE", "J&T", "SiCepat", "POS Indonesia", "AnterAja"]
+
+
+class ShipForm(FlaskForm):
+    courier = SelectField(
+        _l("Courier"),
+        choices=[SelectChoice("self", _l("Delivered by myself"))] + [SelectChoice(c, c) for c in COURIERS],
+        validators=[DataRequired(_l("Choose the courier."))],
+    )
+    # No Optional() here: it would stop the check below when the field is empty.
+    tracking_number = StringField(_l("Tracking number (resi)"), validators=[Length(max=60)])
+
+    def validate_tracking_number(self, field):
+        if self.courier.data != "self" and not (field.data or "").strip():
+            raise ValidationError(_l("Enter the tracking number (resi) from the courier."))
+
+
+class CancelForm(FlaskForm):
+    reason = StringField(_l("Reason for cancelling"), validators=[DataRequired(_l("Write the reason.")),
+                                                                  Length(max=500)])
+
+
+class DeliverySettingsForm(FlaskForm):
+    offers_pickup = BooleanField(_l("Buyers can pick up at my place"))
+    pickup_note = StringField(_l("Pickup times and directions"), validators=[Optional(), Length(max=255)])
+    offers_local_delivery = BooleanField(_l("I deliver inside Blitar myself"))
+    local_delivery_fee = RupiahField(_l("Fee for my own delivery inside Blitar"), validators=[Optional()],
+                                     maximum=1_000_000)
+    offers_courier = BooleanField(_l("I send by courier"))
+    courier_fee_blitar = RupiahField(_l("Courier fee per kg inside Blitar (empty: not offered)"),
+                                     validators=[Optional()], maximum=1_000_000)
+    courier_fee_jatim = RupiahField(_l("Courier fee per kg elsewhere in Jawa Timur (empty: not offered)"),
+                                    validators=[Optional()], maximum=1_000_000)
+    courier_fee_indonesia = RupiahField(_l("Courier fee per kg to the rest of Indonesia (empty: not offered)"),
+                                        validators=[Optional()], maximum=1_000_000)
+    offers_cash = BooleanField(_l("I accept cash on delivery / at pickup"))
+
+    def validate_offers_pickup(self, field):
+        if not (field.data or self.offers_local_delivery.data or self.offers_courier.data):
+            raise ValidationError(_l("Offer at least one way for buyers to get your products."))
+
+    def validate_offers_courier(self, field):
+        if field.data and not any((self.courier_fee_blitar.data, self.courier_fee_jatim.data,
+                                   self.courier_fee_indonesia.data)):
+            raise ValidationError(_l("Enter a courier fee for at least one zone."))
+
+    def settings_values(self) -> dict:
+        """The form's values as DeliverySettings columns (empty fees stored as 0)."""
+        return {
+            "offers_pickup": bool(self.offers_pickup.data), "pickup_note": (self.pickup_note.data or "").strip(),
+            "offers_local_delivery": bool(self.offers_local_delivery.data),
+            "local_delivery_fee": self.local_delivery_fee.data or 0,
+            "offers_courier": bool(self.offers_courier.data),
+            "courier_fee_blitar": self.courier_fee_blitar.data or 0,
+            "courier_fee_jatim": self.courier_fee_jatim.data or 0,
+            "courier_fee_indonesia": self.courier_fee_indonesia.data or 0,
+            "offers_cash": bool(self.offers_cash.data),
+        }

@@ -315,6 +315,8 @@ def _write_order(session, quote, buyer, address, payment_method, expiry_minutes,
                 unit_price=line.product.price, quantity=line.quantity, weight_grams=line.product.weight_grams,
             ))
         session.add(part)
+        session.add(OrderEvent(order=order, seller_order=part, actor_id=buyer.user_id, actor_role="buyer",
+                               from_status="", to_status=part_status.value, created_at=now))
     if payment_method != PaymentMethod.CASH:
         session.add(Payment(order=order, method=payment_method, status=PaymentStatus.PENDING, amount=order.total,
                             created_at=now))
@@ -322,3 +324,15 @@ def _write_order(session, quote, buyer, address, payment_method, expiry_minutes,
                            to_status=order.status.value, created_at=now))
     session.flush()
     return order
+
+
+def save_delivery_settings(session: Session, seller_id: int, values: dict) -> DeliverySettings:
+    """Create or update a producer's delivery options; commits."""
+    settings = session.scalar(select(DeliverySettings).where(DeliverySettings.seller_id == seller_id))
+    if settings is None:
+        settings = DeliverySettings(seller_id=seller_id)
+        session.add(settings)
+    for name, value in values.items():
+        setattr(settings, name, value)
+    session.commit()
+    return settings

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from marketplace.models import Order, OrderEvent, PartStatus, SellerOrder, utcnow
 from marketplace.services.mail import render_mail, send_mail
 
-# Statuses the buyer hears about, and those the producer hears about.
-BUYER_STATUSES = {"awaiting_payment", "placed", "paid", "packing", "shipped", "ready_for_pickup", "delivered",
-                  "cancelled", "expired", "refunded"}
-SELLER_STATUSES = {"new", "cancelled", "completed", "refunded"}
+# What the buyer hears about: order-level events, and each producer's fulfilment steps.
+BUYER_ORDER_STATUSES = {"awaiting_payment", "placed", "paid", "expired"}
+BUYER_PART_STATUSES = {"packing", "shipped", "ready_for_pickup", "delivered", "cancelled", "refunded"}
+# What a producer hears about their part.
+SELLER_PART_STATUSES = {"new", "cancelled", "completed", "refunded"}
 
 
 def order_link(order: Order) -> str:
@@ -23,7 +24,13 @@ def order_link(order: Order) -> str:
 
 
 def notify_events(session: Session, order_id: int, after_event_id: int = 0) -> int:
-    """Send the mails for the order's events newer than `after_event_id`. Returns mails sent."""
+    """Send the mails for the order's events newer than `after_event_id`. Returns mails sent.
+
+    Outside a request (cron, CLI) links are built from the SITE_URL setting.
+    """
+    if not has_request_context():
+        with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+            return notify_events(session, order_id, after_event_id)
     order = session.scalar(select(Order).where(Order.id == order_id).options(
         selectinload(Order.parts).selectinload(SellerOrder.seller)))
     if order is None:
@@ -34,17 +41,15 @@ def notify_events(session: Session, order_id: int, after_event_id: int = 0) -> i
     parts = {part.id: part for part in order.parts}
     for event in events:
         if event.from_status == event.to_status:
-            continue
+            continue  # a note on the timeline (e.g. cash received), not a change
         part = parts.get(event.seller_order_id) if event.seller_order_id else None
-        # Part events for a buyer are sent once per part; order-level ones once per order.
-        if event.to_status in BUYER_STATUSES and (part is not None or event.to_status in {"awaiting_payment",
-                                                                                             "placed", "paid",
-                                                                                             "expired"}):
+        to_buyer = (event.to_status in BUYER_PART_STATUSES) if part else (event.to_status in BUYER_ORDER_STATUSES)
+        if to_buyer:
             subject, body = render_mail("order_buyer", order.language, order=order, part=part, event=event,
                                         link=order_link(order))
             send_mail(order.buyer_email, subject, body)
             sent += 1
-        if part is not None and event.to_status in SELLER_STATUSES:
+        if part is not None and event.to_status in SELLER_PART_STATUSES:
             seller_user = part.seller.user
             subject, body = render_mail("order_seller", seller_user.preferred_language, order=order, part=part,
                                         event=event, link=url_for("orders.seller_order", part_id=part.id,

@@ -271,7 +271,20 @@ def refund_part(session: Session, part: SellerOrder, *, amount: int, actor_id: i
         payment.status = (PaymentStatus.REFUNDED if payment.refunded_amount >= payment.amount
                           else PaymentStatus.PARTIALLY_REFUNDED)
     if part.status == PartStatus.CANCELLED and sum(line.value for line in part.lines) == 0:
-        orders.advance_part(session, part.id, PartStatus.REFUNDED, actor_role="officer", actor_id=actor_id,
+        orders.advance_part(session, part.id, PartStatus.REFUNDED, actor_role=SYSTEM, actor_id=actor_id,
                             note=reason)
         return
     session.commit()
+
+
+def cancel_part(session: Session, part_id: int, *, actor_role: str, actor_id: int | None, reason: str,
+                settings: StripeSettings) -> SellerOrder:
+    """Cancel a producer's part: stock returns, and money already paid is refunded
+    (through Stripe for cards; recorded for transfers, which the operator pays back)."""
+    part = orders.advance_part(session, part_id, PartStatus.CANCELLED, actor_role=actor_role, actor_id=actor_id,
+                               note=reason)
+    if part.payment_confirmed_at is not None and part.order.payment_method != PaymentMethod.CASH:
+        amount = sum(line.value for line in part.lines) + part.delivery_fee
+        if amount > 0:
+            refund_part(session, part, amount=amount, actor_id=actor_id, settings=settings, reason=reason)
+    return part
