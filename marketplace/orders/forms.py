@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField, TelField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectChoice, EmailField, TextAreaField, HiddenField, IntegerField, RadioField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from marketplace.fields import RupiahField
@@ -119,3 +120,14 @@ class DeliverySettingsForm(FlaskForm):
             "courier_fee_indonesia": self.courier_fee_indonesia.data or 0,
             "offers_cash": bool(self.offers_cash.data),
         }
+
+
+class ReviewForm(FlaskForm):
+    rating = RadioField(_l("Rating"), choices=[SelectChoice(str(n), str(n)) for n in range(5, 0, -1)],
+                        validators=[DataRequired(_l("Choose 1 to 5 stars."))])
+    body = TextAreaField(_l("Your review (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+class ReceiptForm(FlaskForm):
+    receipt = FileField(_l("Photo of the transfer receipt"),
+                        validators=[FileRequired(_l("Choose a photo of the receipt."))])

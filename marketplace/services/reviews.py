@@ -50,3 +50,9 @@ def product_reviews(session: Session, product_id: int, limit: int = 20) -> list[
     return list(session.scalars(
         select(Review).where(Review.product_id == product_id).order_by(Review.created_at.desc()).limit(limit)
     ))
+
+
+def reviewed_line_ids(session: Session, line_ids: list[int]) -> set[int]:
+    if not line_ids:
+        return set()
+    return set(session.scalars(select(Review.order_line_id).where(Review.order_line_id.in_(line_ids))))
