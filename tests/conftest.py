@@ -6,6 +6,8 @@ import os
 import uuid
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -40,6 +42,19 @@ def database_uri(tmp_path_factory):
     admin.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in an app context of its own, as in production: its own `g` (so
+    Flask-Login never reuses another client's user) and its own database session. The
+    test's session is expired afterwards so the test reads what the request wrote."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
 @pytest.fixture(scope="session")
 def app(database_uri, tmp_path_factory):
     """The application, migrated to head once per run."""
@@ -50,6 +65,7 @@ def app(database_uri, tmp_path_factory):
         MAIL_OUTBOX_DIR=str(tmp_path_factory.mktemp("outbox")),
         WTF_CSRF_ENABLED=False,
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade()
     yield app

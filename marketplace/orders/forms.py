@@ -131,3 +131,8 @@ class ReviewForm(FlaskForm):
 class ReceiptForm(FlaskForm):
     receipt = FileField(_l("Photo of the transfer receipt"),
                         validators=[FileRequired(_l("Choose a photo of the receipt."))])
+
+
+class RefundForm(FlaskForm):
+    amount = RupiahField(_l("Amount to refund"), validators=[DataRequired(_l("Enter the amount."))])
+    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Write the reason.")), Length(max=500)])

@@ -17,7 +17,7 @@ from marketplace.models import utcnow
 from marketplace.models.orders import (
     Order, OrderStatus, PartStatus, Payment, PaymentMethod, PaymentStatus, SellerOrder, StripeEvent,
 )
-from marketplace.services import orders
+from marketplace.services import audit, orders
 from marketplace.services.order_states import SYSTEM
 
 
@@ -235,7 +235,13 @@ def confirm_transfer(session: Session, order: Order, *, actor_id: int, actor_rol
         raise PaymentError("not_transfer")
     if order.status not in (OrderStatus.AWAITING_PAYMENT, OrderStatus.EXPIRED):
         raise PaymentError("not_payable")
-    return orders.confirm_payment(session, order.id, actor_id=actor_id, actor_role=actor_role, now=now or utcnow())
+    moved = orders.apply_payment_confirmation(session, order.id, actor_id=actor_id, actor_role=actor_role,
+                                              now=now or utcnow())
+    if moved:
+        audit.record(session, actor_id=actor_id, action="transfer_confirmed", subject_type="order",
+                     subject_id=order.id, details={"amount": order.total, "by": actor_role})
+    session.commit()
+    return moved
 
 
 # ---- refunds ------------------------------------------------------------------------------
@@ -266,6 +272,8 @@ def refund_part(session: Session, part: SellerOrder, *, amount: int, actor_id: i
         share = min(remaining, line.value)
         line.refunded_amount += share
         remaining -= share
+    audit.record(session, actor_id=actor_id, action="refund", subject_type="seller_order", subject_id=part.id,
+                 reason=reason, details={"amount": amount, "method": order.payment_method.value})
     if payment is not None:
         payment.refunded_amount += amount
         payment.status = (PaymentStatus.REFUNDED if payment.refunded_amount >= payment.amount
