@@ -124,9 +124,9 @@ def test_expiry_releases_stock_once_even_when_run_twice(session, product):
     assert _stock(session, product.id) == 1
     later = utcnow() + timedelta(minutes=31)
 
-    assert orders.expire_orders(session, now=utcnow()) == 0
-    assert orders.expire_orders(session, now=later) == 1
-    assert orders.expire_orders(session, now=later) == 0
+    assert orders.expire_orders(session, now=utcnow()) == []
+    assert orders.expire_orders(session, now=later) == [order.id]
+    assert orders.expire_orders(session, now=later) == []
 
     assert _stock(session, product.id) == 5
     order = session.get(Order, order.id)
@@ -179,3 +179,15 @@ def test_every_transition_is_stored_as_an_event(session, product):
     orders.advance_part(session, order.parts[0].id, PartStatus.PACKING, actor_role=SELLER, actor_id=None)
     # placed (order) + new (part) + packing (part)
     assert session.query(OrderEvent).filter_by(order_id=order.id).count() == 3
+
+
+def test_expire_orders_command_expires_and_mails_the_buyer(app, session, product, mail_outbox):
+    order = factories.place_order(session, [(product, 2)], payment="transfer",
+                                  now=utcnow() - timedelta(days=2))
+    result = app.test_cli_runner().invoke(args=["expire-orders"])
+    assert result.exit_code == 0, result.output
+    assert "Expired 1" in result.output
+    session.expire_all()
+    assert session.get(Order, order.id).status == OrderStatus.EXPIRED
+    assert _stock(session, product.id) == 5
+    assert any(m.to == order.buyer_email for m in mail_outbox)

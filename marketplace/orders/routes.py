@@ -270,7 +270,7 @@ def _after_order_placed(order, product_ids: list[int]) -> None:
 
 
 # Views in sibling modules register themselves on `bp`.
-from marketplace.orders import buyer, officer, seller, webhooks  # noqa: E402,F401
+from marketplace.orders import buyer, commands, officer, seller, webhooks  # noqa: E402,F401
 
 
 @bp.record_once

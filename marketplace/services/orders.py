@@ -169,13 +169,15 @@ def record_cash_received(session: Session, part_id: int, *, actor_id: int, now: 
     return part
 
 
-def expire_orders(session: Session, now: datetime | None = None) -> int:
-    """Expire unpaid orders past their deadline and give their stock back. Safe to run twice at once."""
+def expire_orders(session: Session, now: datetime | None = None) -> list[int]:
+    """Expire unpaid orders past their deadline and give their stock back; returns their ids.
+
+    Safe to run twice at once: only the run whose conditional UPDATE matched releases stock."""
     now = now or utcnow()
     due = session.scalars(
         select(Order.id).where(Order.status == OrderStatus.AWAITING_PAYMENT, Order.expires_at < now)
     ).all()
-    expired = 0
+    expired: list[int] = []
     for order_id in due:
         # Only the run whose UPDATE matched goes on to release stock.
         moved = session.execute(
@@ -198,5 +200,5 @@ def expire_orders(session: Session, now: datetime | None = None) -> int:
             if payment.status == PaymentStatus.PENDING:
                 payment.status = PaymentStatus.CANCELLED
         session.commit()
-        expired += 1
+        expired.append(order_id)
     return expired
