@@ -91,3 +91,34 @@ def test_cash_receipt_confirmation_waits_for_the_cash(client, session, product):
     client.post(order_url(order, f"/bagian/{order.parts[0].id}/terima"))
     session.expire_all()
     assert session.get(Order, order.id).parts[0].status == PartStatus.SHIPPED
+
+
+def test_transfer_receipt_photo_is_attached_and_shown_to_the_producer(client, app, session, product, seller):
+    import io
+
+    order = factories.place_order(session, [(product, 1)], payment="transfer")
+    photo = (io.BytesIO(factories.image_bytes(900, 1200)), "bukti.jpg")
+    response = client.post(order_url(order, "/bukti-transfer"), data={"receipt": photo},
+                           content_type="multipart/form-data")
+    assert response.status_code == 303
+    session.expire_all()
+    assert session.get(Order, order.id).payments[0].receipt_image_id is not None
+
+    from tests.conftest import login
+
+    producer = app.test_client()
+    login(producer, seller.user)
+    assert "/media/" in producer.get(f"/pesanan/penjual/{order.parts[0].id}").get_data(as_text=True)
+
+
+def test_receipt_that_is_not_a_picture_is_refused_clearly(client, session, product):
+    import io
+
+    order = factories.place_order(session, [(product, 1)], payment="transfer")
+    fake = (io.BytesIO(b"%PDF-1.4 not a photo"), "bukti.jpg")
+    response = client.post(order_url(order, "/bukti-transfer"), data={"receipt": fake},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert response.status_code == 200
+    assert "JPEG" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Order, order.id).payments[0].receipt_image_id is None

@@ -14,6 +14,7 @@ from marketplace.orders.forms import ReceiptForm, ReviewForm
 from marketplace.orders.routes import bp
 from marketplace.services import notifications, orders, payments, reviews
 from marketplace.services.order_states import BUYER, CANCELLABLE_BY_BUYER, TransitionRefused
+from marketplace.uploads import UploadRejected, image_from_upload
 
 PAYMENT_ERRORS = {
     "below_minimum": lambda minimum: _("Card payments need at least %(amount)s. Please choose bank transfer or cash.",
@@ -178,8 +179,6 @@ REVIEW_REFUSALS = {
 
 @bp.route("/o/<token>/bukti-transfer", methods=["POST"])
 def transfer_receipt(token: str):
-    from marketplace.uploads import UploadRejected, image_from_upload
-
     order = order_by_token(token)
     form = ReceiptForm()
     if not form.validate_on_submit():
@@ -190,7 +189,7 @@ def transfer_receipt(token: str):
         payments.attach_transfer_receipt(db.session, order, image.id)
     except UploadRejected as rejected:
         db.session.rollback()
-        flash(str(rejected), "error")
+        flash(rejected.message, "error")
         return _order_page(token)
     except payments.PaymentError:
         db.session.rollback()
