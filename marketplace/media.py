@@ -1,24 +1,32 @@
-"""Serves stored image renditions with long cache headers (keys are content hashes)."""
+"""Serves stored image renditions. Keys are content hashes, so a URL's bytes never
+change: browsers may cache them for a year without asking again."""
 from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, request
 
+from marketplace.services.images import KEY_LENGTH
 from marketplace.services.storage import get_storage
 
 bp = Blueprint("media", __name__)
 
-_RENDITION = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{40}-\d{2,4}\.webp$")
+# `ab/ab0123...-800.webp`: the folder is the key's first two characters.
+_RENDITION = re.compile(r"(?P<prefix>[0-9a-f]{2})/(?P<key>[0-9a-f]{%d})-[1-9][0-9]{1,3}\.webp" % KEY_LENGTH)
+CACHE_FOREVER = "public, max-age=31536000, immutable"
 
 
 @bp.route("/media/<path:key>")
 def rendition(key: str) -> Response:
-    if not _RENDITION.match(key):
+    """One WebP rendition; 404 for anything that is not a stored rendition key."""
+    match = _RENDITION.fullmatch(key)
+    if match is None or not match["key"].startswith(match["prefix"]):
         abort(404)
-    storage = get_storage()
-    if not storage.exists(key):
+    data = get_storage().read(key)
+    if data is None:
         abort(404)
-    response = Response(storage.read(key), mimetype="image/webp")
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
+    response = Response(data, mimetype="image/webp")
+    response.headers["Cache-Control"] = CACHE_FOREVER
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.set_etag(key.rsplit("/", 1)[1])
+    return response.make_conditional(request)

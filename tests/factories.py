@@ -163,3 +163,50 @@ def place_order(session, items, *, payment="transfer", deliveries=None, buyer_us
         deliveries=chosen, payment_method=PaymentMethod(payment),
         expiry_minutes={PaymentMethod.CARD: 30, PaymentMethod.TRANSFER: 24 * 60}, now=now,
     )
+
+
+# ---- picture files for the photo pipeline's tests ---------------------------------------------
+
+def photo_bytes(width=640, height=480, *, orientation=None, gps=False, xmp=None, icc=False, quality=90,
+                fmt="JPEG") -> bytes:
+    """A phone-like photo: a red-green gradient with a blue block in the stored top-left corner,
+    optionally with EXIF orientation, EXIF GPS, an XMP packet and an ICC profile."""
+    from PIL import ExifTags, ImageCms
+
+    gradient = PILImage.linear_gradient("L")
+    picture = PILImage.merge("RGB", (gradient.resize((width, height)), gradient.rotate(90).resize((width, height)),
+                                     PILImage.new("L", (width, height), 40)))
+    picture.paste((0, 0, 255), (0, 0, max(1, width // 8), max(1, height // 8)))
+    exif = PILImage.Exif()
+    if orientation:
+        exif[ExifTags.Base.Orientation] = orientation
+    if gps:
+        gps_ifd = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        gps_ifd[ExifTags.GPS.GPSLatitudeRef] = "S"
+        gps_ifd[ExifTags.GPS.GPSLatitude] = (8.0, 5.0, 55.2)
+        gps_ifd[ExifTags.GPS.GPSLongitudeRef] = "E"
+        gps_ifd[ExifTags.GPS.GPSLongitude] = (112.0, 10.0, 4.1)
+    options = {"quality": quality} if fmt == "JPEG" else {}
+    if len(exif):
+        options["exif"] = exif
+    if xmp is not None:
+        options["xmp"] = xmp
+    if icc:
+        options["icc_profile"] = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    picture.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims `width` x `height` pixels: a decompression bomb's
+    header without the cost of building one."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+            + chunk(b"IEND", b""))

@@ -1,5 +1,5 @@
-"""Where media files live. Callers use the `Storage` interface only, so an
-S3-compatible backend can replace `LocalStorage` without touching them."""
+"""Where media files live. Callers use the small `Storage` interface only, so an
+S3-compatible backend can replace `LocalStorage` later without touching them."""
 from __future__ import annotations
 
 import os
@@ -11,26 +11,36 @@ from flask import Flask, current_app
 
 
 class Storage(Protocol):
-    """Stores bytes under a key such as `ab/abcdef...-800.webp`."""
+    """Stores bytes under a relative key such as `ab/abcdef...-800.webp`.
 
-    def save(self, key: str, data: bytes, content_type: str) -> None: ...
+    Keys are content-hashed, so a key's bytes never change: saving a key again is
+    harmless and readers may cache forever.
+    """
 
-    def read(self, key: str) -> bytes: ...
+    def save(self, key: str, data: bytes, content_type: str) -> None:
+        """Store `data` under `key`, all or nothing (no half-written file is ever visible)."""
 
-    def exists(self, key: str) -> bool: ...
+    def read(self, key: str) -> bytes | None:
+        """The bytes under `key`, or None when there are none (or the key is invalid)."""
 
-    def delete(self, key: str) -> None: ...
+    def exists(self, key: str) -> bool:
+        """Whether `key` holds bytes."""
+
+    def delete(self, key: str) -> None:
+        """Remove `key`; removing a missing key is not an error."""
 
 
 class LocalStorage:
-    """Files under a folder (MEDIA_ROOT), written atomically."""
+    """Files under a folder (MEDIA_ROOT), written atomically through a temporary file."""
+
+    FILE_MODE = 0o644  # readable by a front web server that may serve MEDIA_ROOT directly
 
     def __init__(self, root: str | os.PathLike):
-        self.root = Path(root)
+        self.root = Path(root).resolve()
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
-        if self.root.resolve() not in path.parents:
+        if self.root not in path.parents:
             raise ValueError(f"key outside storage: {key!r}")
         return path
 
@@ -38,12 +48,22 @@ class LocalStorage:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, self.FILE_MODE)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
-    def read(self, key: str) -> bytes:
-        return self._path(key).read_bytes()
+    def read(self, key: str) -> bytes | None:
+        try:
+            return self._path(key).read_bytes()
+        except (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
 
     def exists(self, key: str) -> bool:
         try:
@@ -54,13 +74,12 @@ class LocalStorage:
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
-    def local_path(self, key: str) -> Path:
-        return self._path(key)
-
 
 def init_storage(app: Flask) -> None:
+    """Give the app its storage backend (LocalStorage under MEDIA_ROOT)."""
     app.extensions["storage"] = LocalStorage(app.config["MEDIA_ROOT"])
 
 
 def get_storage(app: Flask | None = None) -> Storage:
+    """The app's storage backend."""
     return (app or current_app).extensions["storage"]
