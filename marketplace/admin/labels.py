@@ -1,0 +1,57 @@
+"""Human words for producer statuses and audit-log actions, in the reader's language."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from marketplace.models import ProductStatus, SellerStatus
+
+SELLER_STATUS = {
+    SellerStatus.DRAFT: _l("Registration not finished"),
+    SellerStatus.PENDING: _l("Waiting for approval"),
+    SellerStatus.APPROVED: _l("Approved"),
+    SellerStatus.REJECTED: _l("Rejected"),
+    SellerStatus.SUSPENDED: _l("Suspended"),
+}
+
+PRODUCT_STATUS = {
+    ProductStatus.DRAFT: _l("Draft"),
+    ProductStatus.PUBLISHED: _l("Published"),
+    ProductStatus.ARCHIVED: _l("Archived"),
+}
+
+# Actions written by this area and by the producers' onboarding; others show their code.
+AUDIT_ACTIONS = {
+    "seller.submitted": _l("Producer sent their shop for approval"),
+    "seller.resubmitted": _l("Producer sent their shop again"),
+    "seller.approved": _l("Producer approved"),
+    "seller.rejected": _l("Producer rejected"),
+    "seller.suspended": _l("Producer suspended"),
+    "seller.reinstated": _l("Producer reinstated"),
+    "product.unpublished": _l("Product taken down"),
+    "training_type.created": _l("Training type created"),
+    "training_type.updated": _l("Training type changed"),
+    "cohort.created": _l("Cohort created"),
+    "cohort.updated": _l("Cohort changed"),
+    "category.created": _l("Category created"),
+    "category.updated": _l("Category changed"),
+    "category.deleted": _l("Category deleted"),
+    "officer.created": _l("Officer account created"),
+    "officer.deactivated": _l("Officer account deactivated"),
+    "officer.reactivated": _l("Officer account reactivated"),
+}
+
+
+SUBJECT_TYPES = {
+    "seller": _l("Producer"),
+    "product": _l("Product"),
+    "training_type": _l("Training type"),
+    "cohort": _l("Cohort"),
+    "category": _l("Category"),
+    "user": _l("Account"),
+}
+
+
+def audit_action_label(action: str) -> str:
+    """The translated label of an audit action, or its code when unknown."""
+    label = AUDIT_ACTIONS.get(action)
+    return str(label) if label is not None else action
