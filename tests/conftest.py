@@ -75,11 +75,10 @@ def app(database_uri, tmp_path_factory):
 
 def _empty_all_tables() -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    if _is_postgres(db.engine.url.drivername):
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(text(f"DELETE FROM {table}"))
+    # Plain DELETEs (children first): on PostgreSQL they cost far less than TRUNCATE for
+    # the handful of rows a test leaves behind.
+    for table in tables:
+        db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
 
 

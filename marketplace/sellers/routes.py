@@ -285,4 +285,4 @@ def dashboard():
 
 
 # Views in sibling modules register themselves on `bp`.
-from marketplace.sellers import products, shop  # noqa: E402,F401
+from marketplace.sellers import balance, products, shop  # noqa: E402,F401
