@@ -1,36 +1,66 @@
 """Configuration classes, read from the environment.
 
 `create_app` picks a class by name (`development`, `testing`, `production`) from the
-`MARKETPLACE_CONFIG` variable, or from its own argument. Every setting can be
-overridden through an environment variable of the same name.
+`MARKETPLACE_CONFIG` variable, or from its own argument. Settings marked `env(...)` are
+read from the environment when the app is created, not when this module is imported, so
+a `.env` file loaded by `create_app` (development only) is honoured.
 """
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+ENV_FILE = BASE_DIR / ".env"
 
 
-def _env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
+def _to_bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+class _FromEnv:
+    """A class attribute whose value is computed each time it is read."""
+
+    def __init__(self, read: Callable[[], Any]):
+        self.read = read
+
+    def __get__(self, instance, owner=None):
+        return self.read()
+
+
+def env(name: str, default: Any = None, cast: Callable[[str], Any] = str) -> Any:
+    """A setting taken from environment variable `name` (empty counts as unset) when the app starts."""
+
+    def read():
+        value = os.environ.get(name)
+        return default if value in (None, "") else cast(value)
+
+    return _FromEnv(read)
+
+
+def computed(read: Callable[[], Any]) -> Any:
+    """A setting built from several environment variables when the app starts."""
+    return _FromEnv(read)
+
+
+def load_env_file(path: Path | None = None) -> bool:
+    """Read KEY=value lines from `.env` (development only); real environment variables win."""
+    return load_dotenv(path or ENV_FILE, override=False)
 
 
 def development_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
     """Return the development secret key, generating it once under instance/."""
     key_file = instance_dir / "secret_key"
     if key_file.exists():
-        return key_file.read_text().strip()
+        key = key_file.read_text().strip()
+        if key:
+            return key
     instance_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     key_file.write_text(key)
@@ -39,25 +69,30 @@ def development_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
 
 
 def database_url(url: str) -> str:
-    """Use the psycopg 3 driver for plain `postgresql://` / `postgres://` URLs."""
+    """Use the psycopg 3 driver for plain `postgresql://` / `postgres://` URLs.
+
+    Hosting platforms still hand out `postgres://`, which SQLAlchemy no longer accepts.
+    """
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
 
 
+def _default_database_url() -> str:
+    return database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'marketplace.sqlite'}")
+
+
 class Config:
     """Settings shared by every environment."""
 
     ENV_NAME = "base"
-    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = database_url(
-        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'marketplace.sqlite'}")
-    )
+    SECRET_KEY: str | None = env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI: str = computed(_default_database_url)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
+    MEDIA_ROOT = env("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
     MEDIA_URL_PREFIX = "/media"
-    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    MAX_CONTENT_LENGTH = env("MAX_CONTENT_LENGTH", 16 * 1024 * 1024, int)
     MAX_IMAGE_BYTES = 15 * 1024 * 1024
     MAX_IMAGE_PIXELS = 40_000_000
     IMAGE_WIDTHS = (320, 800, 1600)
@@ -69,7 +104,7 @@ class Config:
 
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 8
-    PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
+    PASSWORD_RESET_MAX_AGE = env("PASSWORD_RESET_MAX_AGE", 3600, int)
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -77,47 +112,45 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
 
-    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
-    MAIL_DEFAULT_SENDER = os.environ.get(
-        "MAIL_DEFAULT_SENDER", "Pasar Lokal Blitar <noreply@pasarlokalblitar.id>"
-    )
-    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
-    MAIL_PORT = _env_int("MAIL_PORT", 587)
-    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
-    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
-    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
-    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    MAIL_BACKEND = env("MAIL_BACKEND", "console")
+    MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER", "Pasar Lokal Blitar <noreply@pasarlokalblitar.id>")
+    MAIL_SERVER = env("MAIL_SERVER", "localhost")
+    MAIL_PORT = env("MAIL_PORT", 587, int)
+    MAIL_USERNAME = env("MAIL_USERNAME")
+    MAIL_PASSWORD = env("MAIL_PASSWORD")
+    MAIL_USE_TLS = env("MAIL_USE_TLS", True, _to_bool)
+    MAIL_OUTBOX_DIR = env("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
 
-    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
-    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")
-    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
-    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
-    STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+    STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+    STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
+    STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com")
+    STRIPE_JS_URL = env("STRIPE_JS_URL", "https://js.stripe.com/v3/")
 
-    STRIPE_MINIMUM_AMOUNT = _env_int("STRIPE_MINIMUM_AMOUNT", 10_000)  # rupiah; Stripe's real IDR minimum is unverified
+    STRIPE_MINIMUM_AMOUNT = env("STRIPE_MINIMUM_AMOUNT", 10_000, int)  # rupiah; Stripe's real IDR minimum is unverified
 
     # Unpaid orders expire (and give their stock back) after these many minutes.
-    ORDER_EXPIRY_MINUTES = {
-        "card": _env_int("ORDER_EXPIRY_CARD_MINUTES", 30),
-        "transfer": _env_int("ORDER_EXPIRY_TRANSFER_MINUTES", 24 * 60),
-    }
-    STUCK_ORDER_DAYS = _env_int("STUCK_ORDER_DAYS", 3)
+    ORDER_EXPIRY_MINUTES = computed(lambda: {
+        "card": int(os.environ.get("ORDER_EXPIRY_CARD_MINUTES") or 30),
+        "transfer": int(os.environ.get("ORDER_EXPIRY_TRANSFER_MINUTES") or 24 * 60),
+    })
+    STUCK_ORDER_DAYS = env("STUCK_ORDER_DAYS", 3, int)
     # The marketplace operator's account that buyers transfer to.
-    BANK_ACCOUNT = {
-        "bank": os.environ.get("BANK_NAME", "Bank Jatim"),
-        "number": os.environ.get("BANK_ACCOUNT_NUMBER", "0011223344"),
-        "holder": os.environ.get("BANK_ACCOUNT_HOLDER", "Koperasi Pasar Lokal Blitar"),
-    }
+    BANK_ACCOUNT = computed(lambda: {
+        "bank": os.environ.get("BANK_NAME") or "Bank Jatim",
+        "number": os.environ.get("BANK_ACCOUNT_NUMBER") or "0011223344",
+        "holder": os.environ.get("BANK_ACCOUNT_HOLDER") or "Koperasi Pasar Lokal Blitar",
+    })
 
-    REDIS_URL = os.environ.get("REDIS_URL")
+    REDIS_URL = env("REDIS_URL")
     SITE_NAME = "Pasar Lokal Blitar"
     # Absolute links in e-mails sent outside a request (cron jobs, commands).
-    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+    SITE_URL = env("SITE_URL", "http://127.0.0.1:5000")
     PER_PAGE = 24
 
 
 class DevelopmentConfig(Config):
-    """Local development: SQLite under instance/, mails to console and outbox."""
+    """Local development: SQLite under instance/, mails to console and outbox, `.env` read."""
 
     ENV_NAME = "development"
     DEBUG = True
@@ -128,7 +161,7 @@ class TestingConfig(Config):
 
     ENV_NAME = "testing"
     TESTING = True
-    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    SQLALCHEMY_DATABASE_URI = computed(lambda: database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://"))
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     MAIL_BACKEND = "memory"
     SECRET_KEY = "testing-secret-key"
@@ -139,7 +172,8 @@ class ProductionConfig(Config):
     """Production: PostgreSQL through DATABASE_URL, SECRET_KEY required, secure cookies."""
 
     ENV_NAME = "production"
-    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    DEBUG = False
+    MAIL_BACKEND = env("MAIL_BACKEND", "smtp")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -7,17 +7,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dotenv import load_dotenv
 from flask import Flask
 
-from config import BASE_DIR, CONFIGS, INSTANCE_DIR, development_secret_key
+from config import BASE_DIR, CONFIGS, INSTANCE_DIR, development_secret_key, load_env_file
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     """Build the app for `config_name` (development, testing, production)."""
     config_name = config_name or os.environ.get("MARKETPLACE_CONFIG", "development")
     if config_name == "development":
-        load_dotenv(BASE_DIR / ".env")
+        load_env_file()
     app = Flask(
         __name__,
         template_folder=str(BASE_DIR / "templates"),

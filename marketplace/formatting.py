@@ -14,6 +14,7 @@ _BABEL_LOCALES = {"id": "id_ID", "en": "en_ID"}
 
 
 def babel_locale(locale: str | None) -> str:
+    """Our language code ('id', 'en') as the Babel locale used for dates."""
     return _BABEL_LOCALES.get(locale or "id", "id_ID")
 
 
@@ -32,11 +33,13 @@ def to_wib(moment: datetime) -> datetime:
 
 
 def format_wib_datetime(moment: datetime | None, locale: str = "id") -> str:
-    """`2026-11-28 03:00 UTC` → `28 Nov 2026 10.00 WIB` in the reader's language."""
+    """`2026-11-28 03:00 UTC` → `28 Nov 2026 10.00 WIB` (English: `28 Nov 2026 10:00 WIB`)."""
     if moment is None:
         return ""
     local = to_wib(moment)
-    return f"{format_datetime(local, 'd MMM yyyy HH.mm', locale=babel_locale(locale), tzinfo=WIB)} WIB"
+    # Indonesian writes times with a dot (10.00), English with a colon.
+    pattern = "d MMM yyyy HH:mm" if locale == "en" else "d MMM yyyy HH.mm"
+    return f"{format_datetime(local, pattern, locale=babel_locale(locale), tzinfo=WIB)} WIB"
 
 
 def format_wib_date(value: date | datetime | None, locale: str = "id") -> str:
@@ -57,6 +60,9 @@ def normalise_phone(raw: str) -> str:
     text = (raw or "").strip()
     if not text:
         raise InvalidPhoneNumber("empty")
+    # phonenumbers reads letters as keypad digits ("x" -> 9); people never mean that here.
+    if not re.fullmatch(r"\+?[0-9\s\-.()]+", text):
+        raise InvalidPhoneNumber("unexpected characters")
     if re.fullmatch(r"62\d{8,13}", re.sub(r"[\s\-.()]", "", text)):
         text = "+" + re.sub(r"[\s\-.()]", "", text)
     try:
@@ -69,10 +75,18 @@ def normalise_phone(raw: str) -> str:
 
 
 def whatsapp_link(phone_e164: str, text: str | None = None) -> str:
-    """A wa.me chat link: digits only, no `+`; the message URL-encoded."""
+    """A wa.me chat link: digits only, no `+`; the message URL-encoded.
+
+    A number still in local form (`0812-...`) is normalised first, since wa.me needs the
+    country code.
+    """
     from urllib.parse import quote
 
-    digits = re.sub(r"\D", "", phone_e164 or "")
+    try:
+        phone_e164 = normalise_phone(phone_e164)
+    except InvalidPhoneNumber:
+        pass
+    digits = re.sub(r"[^0-9]", "", phone_e164 or "")
     link = f"https://wa.me/{digits}"
     if text:
         link += "?text=" + quote(text)
@@ -98,8 +112,8 @@ def parse_rupiah(raw: str | int | None) -> int:
     text = re.sub(r",0{1,2}$", "", text)
     if not text:
         raise InvalidAmount("empty")
-    if re.fullmatch(r"\d{1,3}([. ]\d{3})+", text):
+    if re.fullmatch(r"[0-9]{1,3}([. ][0-9]{3})+", text):
         text = re.sub(r"[. ]", "", text)
-    if not re.fullmatch(r"\d{1,12}", text):
+    if not re.fullmatch(r"[0-9]{1,12}", text):
         raise InvalidAmount("not a whole rupiah amount")
     return int(text)

@@ -1,54 +1,79 @@
-"""Language selection: the user's saved choice, then the session's, then Indonesian."""
+"""Language selection: the user's saved choice, then the session's, then Indonesian.
+
+Every page's footer posts to /bahasa; the choice is kept in the session for guests and
+saved as `preferred_language` for logged-in users, so it comes back at their next login.
+"""
 from __future__ import annotations
 
-from flask import Flask, current_app, session
+from collections.abc import Iterable
+
+from flask import Flask, abort, current_app, redirect, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from marketplace.extensions import babel
+from marketplace.models import User
+
+SESSION_KEY = "lang"
+
+
+class UnsupportedLanguage(ValueError):
+    """The language code is not one the marketplace is translated into."""
 
 
 def supported_languages() -> dict[str, str]:
+    """Language code -> name in that language, e.g. {'id': 'Bahasa Indonesia', 'en': 'English'}."""
     return current_app.config["LANGUAGES"]
 
 
 def select_locale() -> str:
+    """Flask-Babel's locale selector for the current request."""
     languages = supported_languages()
     if current_user and current_user.is_authenticated and current_user.preferred_language in languages:
         return current_user.preferred_language
-    chosen = session.get("lang")
+    chosen = session.get(SESSION_KEY)
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
 def current_language() -> str:
     """'id' or 'en' for the current request."""
     locale = get_locale()
-    return locale.language if locale else "id"
+    return locale.language if locale else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def init_i18n(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Jakarta")
-    init_language_switch(app)
+def save_preferred_language(db_session: Session, user: User, code: str, languages: Iterable[str]) -> None:
+    """Remember `code` as the user's language. Raises UnsupportedLanguage; commits once."""
+    if code not in set(languages):
+        raise UnsupportedLanguage(code)
+    if user.preferred_language != code:
+        user.preferred_language = code
+        db_session.commit()
 
 
-def init_language_switch(app: Flask) -> None:
-    """POST /bahasa switches the language for the session and, when logged in, for the user."""
-    from flask import abort, redirect, request
-    from flask_babel import gettext as _
-
+def set_language():
+    """POST /bahasa: switch language for this session (and the logged-in user), then go back."""
     from marketplace.extensions import db
     from marketplace.urls import safe_next_url
 
-    def set_language():
-        code = (request.form.get("lang") or "").strip()
-        if code not in supported_languages():
-            abort(400, _("This language is not available. Choose Bahasa Indonesia or English."))
-        session["lang"] = code
-        if current_user.is_authenticated:
-            current_user.preferred_language = code
-            db.session.commit()
-        return redirect(safe_next_url(request.form.get("next")))
+    code = (request.form.get("lang") or "").strip().lower()
+    languages = supported_languages()
+    if code not in languages:
+        abort(400, _("This language is not available. Choose Bahasa Indonesia or English."))
+    session[SESSION_KEY] = code
+    if current_user.is_authenticated:
+        save_preferred_language(db.session, current_user, code, languages)
+    return redirect(safe_next_url(request.form.get("next")), code=303)
 
+
+def init_i18n(app: Flask) -> None:
+    """Bind Flask-Babel with our selectors and add the /bahasa route."""
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.add_url_rule("/bahasa", "set_language", set_language, methods=["POST"])

@@ -24,6 +24,18 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the search index's engine-specific parts (FTS5 tables, tsvector column) to migration 0003."""
+    if reflected and compare_to is None:
+        if type_ == "table" and name and name.startswith("search_fts"):
+            return False
+        if type_ == "column" and name == "search_vector":
+            return False
+        if type_ == "index" and name == "ix_search_documents_search_vector":
+            return False
+    return True
+
+
 def engine():
     return current_app.extensions["migrate"].db.engine
 
@@ -53,6 +65,7 @@ def run_migrations_online() -> None:
     conf_args["render_item"] = render_item
     conf_args["render_as_batch"] = True
     conf_args["compare_type"] = True
+    conf_args.setdefault("include_object", include_object)
 
     with engine().connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
