@@ -1,0 +1,66 @@
+"""Helpers shared by the benchmarks: throw-away databases and percentiles."""
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import tempfile
+import uuid
+from collections.abc import Iterator
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from config import database_url
+
+POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The pct-th percentile (nearest rank) of the values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def describe_ms(values: list[float]) -> str:
+    return (f"n={len(values)} p50={percentile(values, 50) * 1000:.1f} ms "
+            f"p95={percentile(values, 95) * 1000:.1f} ms max={max(values) * 1000:.1f} ms "
+            f"mean={statistics.mean(values) * 1000:.1f} ms")
+
+
+@contextlib.contextmanager
+def scratch_database(engine_name: str) -> Iterator[str]:
+    """A new empty database for one benchmark run: a temp SQLite file, or a new PostgreSQL
+    database on the server of BENCH_DATABASE_URL (default: the local test server)."""
+    if engine_name == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/bench.sqlite"
+        return
+    server = database_url(os.environ.get("BENCH_DATABASE_URL", POSTGRES_DEFAULT))
+    name = f"plb_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def bench_app(uri: str, media_root: str):
+    """The app in testing mode on `uri`, migrated to head."""
+    from flask_migrate import upgrade
+
+    from marketplace import create_app
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=uri, MEDIA_ROOT=media_root, WTF_CSRF_ENABLED=False,
+                     SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 60, "max_overflow": 10} if uri.startswith("postgres")
+                     else {})
+    with app.app_context():
+        upgrade()
+    return app
