@@ -10,7 +10,7 @@ PORT ?= 5000
 # tests/test_i18n_catalogue.py reads this line, so extraction there matches this target.
 BABEL_KEYWORDS := _l lazy_gettext lazy_ngettext:1,2 ngettext:1,2
 
-.PHONY: run test bench translations extract-messages seed-demo clean-venv help
+.PHONY: run test bench translations extract-messages clean-venv help
 
 help:
 	@echo "make run              - install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
