@@ -9,8 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from marketplace.admin.payout_forms import (
-    PAYOUT_MESSAGES, AdjustmentForm, BatchForm, CancelPayoutForm, CommissionOverrideForm, SentForm, SettingsForm,
-    entry_label, format_percent, payout_label,
+    PAYOUT_MESSAGES,
+    AdjustmentForm,
+    BatchForm,
+    CancelPayoutForm,
+    CommissionOverrideForm,
+    SentForm,
+    SettingsForm,
+    entry_label,
+    format_percent,
+    payout_label,
 )
 from marketplace.admin.routes import bp, get_or_404, paginate
 from marketplace.auth.decorators import admin_required, officer_required

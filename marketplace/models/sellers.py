@@ -63,6 +63,11 @@ class SellerProfile(Base):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Where payouts go (settlement, services/payouts.py), and an admin's commission override in basis points.
+    bank_name: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    bank_account_number: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    bank_account_holder: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    commission_bps: Mapped[int | None] = mapped_column(Integer)
 
     user: Mapped[User] = relationship(back_populates="seller_profile", foreign_keys=[user_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])

@@ -16,7 +16,12 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from marketplace.admin.payout_forms import PAYOUT_MESSAGES, entry_label, format_percent, payout_label
+from marketplace.admin.payout_forms import (
+    PAYOUT_MESSAGES,
+    entry_label,
+    format_percent,
+    payout_label,
+)
 from marketplace.auth.decorators import seller_required
 from marketplace.extensions import db
 from marketplace.formatting import to_wib

@@ -15,6 +15,7 @@ from marketplace.models.orders import (
     Order, OrderEvent, OrderStatus, PartStatus, Payment, PaymentMethod, PaymentStatus, SellerOrder,
 )
 from marketplace.services import order_states as states
+from marketplace.services import ledger
 from marketplace.services import stock
 
 
@@ -87,6 +88,7 @@ def apply_payment_confirmation(session: Session, order_id: int, *, actor_id: int
         if part.status == PartStatus.AWAITING_PAYMENT:
             part.payment_confirmed_at = now
             _move_part(session, part, PartStatus.NEW, actor_role, actor_id, now=now)
+            ledger.credit_sale(session, part, now=now)
     for payment in order.payments:
         if payment.status == PaymentStatus.PENDING:
             payment.status = PaymentStatus.SUCCEEDED

@@ -17,7 +17,7 @@ from marketplace.models import utcnow
 from marketplace.models.orders import (
     Order, OrderStatus, PartStatus, Payment, PaymentMethod, PaymentStatus, SellerOrder, StripeEvent,
 )
-from marketplace.services import audit, orders
+from marketplace.services import audit, ledger, orders
 from marketplace.services.order_states import SYSTEM
 
 
@@ -272,6 +272,7 @@ def refund_part(session: Session, part: SellerOrder, *, amount: int, actor_id: i
         share = min(remaining, line.value)
         line.refunded_amount += share
         remaining -= share
+    ledger.reverse_refund(session, part, amount, actor_id=actor_id, reason=reason)
     audit.record(session, actor_id=actor_id, action="refund", subject_type="seller_order", subject_id=part.id,
                  reason=reason, details={"amount": amount, "method": order.payment_method.value})
     if payment is not None:
