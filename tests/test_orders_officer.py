@@ -22,11 +22,11 @@ def test_officer_sees_waiting_transfers_and_confirms_one(officer_client, session
     assert response.status_code == 303
     session.expire_all()
     assert session.get(Order, transfer_order.id).status == OrderStatus.PAID
-    entry = session.query(AuditLog).filter_by(action="transfer_confirmed").one()
+    entry = session.query(AuditLog).filter_by(action="order.transfer_confirmed").one()
     assert (entry.actor_id, entry.subject_id) == (officer.id, transfer_order.id)
     again = officer_client.post(f"/pesanan/petugas/transfer/{transfer_order.id}")
     assert again.status_code == 303
-    assert session.query(AuditLog).filter_by(action="transfer_confirmed").count() == 1
+    assert session.query(AuditLog).filter_by(action="order.transfer_confirmed").count() == 1
 
 
 def test_unknown_order_is_404(officer_client):
@@ -69,7 +69,7 @@ def test_manual_refund_reduces_the_line_value_and_is_audited(officer_client, ses
     part = session.get(SellerOrder, part_id)
     assert part.lines[0].value == 80_000 - 20_000
     assert part.status == PartStatus.NEW
-    assert session.query(AuditLog).filter_by(action="refund", reason="Satu bungkus rusak").count() == 1
+    assert session.query(AuditLog).filter_by(action="order.refunded", reason="Satu bungkus rusak").count() == 1
 
 
 def test_refund_of_an_unpaid_part_is_refused(officer_client, session, transfer_order):

@@ -142,3 +142,13 @@ def test_approved_dashboard_without_products_invites_the_first_one(seller_client
     html = page(seller_client)
     assert "You have no products yet." in html
     assert "Add a product" in html
+
+
+def test_orders_waiting_to_be_sent_are_counted_and_linked(app, session):
+    client, seller = client_for(app, session)
+    factories.set_delivery(session, seller)
+    product = factories.make_product(session, seller=seller, stock=5)
+    factories.place_order(session, [(product, 1)], payment="cash")
+    page = client.get(DASHBOARD).get_data(as_text=True)
+    assert "/pesanan/penjual" in page
+    assert "order is waiting for you to pack and send" in page

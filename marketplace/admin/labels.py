@@ -38,6 +38,17 @@ AUDIT_ACTIONS = {
     "officer.created": _l("Officer account created"),
     "officer.deactivated": _l("Officer account deactivated"),
     "officer.reactivated": _l("Officer account reactivated"),
+    "seller.profile_updated": _l("Producer changed their shop profile"),
+    "seller.bank_details_changed": _l("Producer bank account changed"),
+    "seller.commission_changed": _l("Producer commission rate changed"),
+    "order.transfer_confirmed": _l("Bank transfer confirmed"),
+    "order.refunded": _l("Refund recorded"),
+    "payout.created": _l("Payout created"),
+    "payout.sent": _l("Payout marked as sent"),
+    "payout.cancelled": _l("Payout cancelled"),
+    "payout_batch.created": _l("Payout batch created"),
+    "ledger.adjusted": _l("Ledger adjusted by hand"),
+    "settlement.settings_changed": _l("Settlement settings changed"),
 }
 
 
@@ -48,6 +59,11 @@ SUBJECT_TYPES = {
     "cohort": _l("Cohort"),
     "category": _l("Category"),
     "user": _l("Account"),
+    "order": _l("Order"),
+    "seller_order": _l("Producer's part of an order"),
+    "payout": _l("Payout"),
+    "payout_batch": _l("Payout batch"),
+    "settings": _l("Settings"),
 }
 
 

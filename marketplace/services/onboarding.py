@@ -26,8 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from marketplace.models import (
-    Cohort, Image, Product, ProductImage, ProductStatus, Role, SellerCohort, SellerProfile, SellerStatus,
-    TrainingType, User, utcnow,
+    Cohort, Image, PartStatus, Product, ProductImage, ProductStatus, Role, SellerCohort, SellerOrder, SellerProfile,
+    SellerStatus, TrainingType, User, utcnow,
 )
 from marketplace.regions import KECAMATAN_BY_CODE
 from marketplace.services import audit
@@ -393,11 +393,12 @@ class TodoCounts:
     without_photos: int
     unpublished_by_officer: int
     total: int
+    orders_to_handle: int = 0
 
     @property
     def anything(self) -> bool:
         return any((self.drafts, self.out_of_stock, self.low_stock, self.without_photos,
-                    self.unpublished_by_officer))
+                    self.unpublished_by_officer, self.orders_to_handle))
 
 
 def todo_counts(session: Session, seller_id: int) -> TodoCounts:
@@ -419,4 +420,8 @@ def todo_counts(session: Session, seller_id: int) -> TodoCounts:
         without_photos=count(~has_photo),
         unpublished_by_officer=count(Product.moderation_note != ""),
         total=count(),
+        orders_to_handle=session.scalar(
+            select(func.count(SellerOrder.id)).where(SellerOrder.seller_id == seller_id,
+                                                     SellerOrder.status.in_([PartStatus.NEW, PartStatus.PACKING]))
+        ) or 0,
     )

@@ -238,7 +238,7 @@ def confirm_transfer(session: Session, order: Order, *, actor_id: int, actor_rol
     moved = orders.apply_payment_confirmation(session, order.id, actor_id=actor_id, actor_role=actor_role,
                                               now=now or utcnow())
     if moved:
-        audit.record(session, actor_id=actor_id, action="transfer_confirmed", subject_type="order",
+        audit.record(session, actor_id=actor_id, action="order.transfer_confirmed", subject_type="order",
                      subject_id=order.id, details={"amount": order.total, "by": actor_role})
     session.commit()
     return moved
@@ -273,7 +273,7 @@ def refund_part(session: Session, part: SellerOrder, *, amount: int, actor_id: i
         line.refunded_amount += share
         remaining -= share
     ledger.reverse_refund(session, part, amount, actor_id=actor_id, reason=reason)
-    audit.record(session, actor_id=actor_id, action="refund", subject_type="seller_order", subject_id=part.id,
+    audit.record(session, actor_id=actor_id, action="order.refunded", subject_type="seller_order", subject_id=part.id,
                  reason=reason, details={"amount": amount, "method": order.payment_method.value})
     if payment is not None:
         payment.refunded_amount += amount
