@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, String
+from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.models.base import Base, UTCDateTime, utcnow
+from marketplace.models.base import Base, UTCDateTime, string_enum, utcnow
 
 if TYPE_CHECKING:
     from marketplace.models.sellers import SellerProfile
@@ -36,8 +36,7 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     preferred_language: Mapped[str] = mapped_column(String(5), default="id")
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=16, create_constraint=True, name="role",
-             values_callable=lambda roles: [r.value for r in roles]),
+        string_enum(Role, "role"),
         default=Role.BUYER,
         index=True,
     )

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+import enum
+
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -41,6 +43,13 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
+
+
+def string_enum(enum_cls: type[enum.Enum], name: str, length: int = 16) -> Enum:
+    """A Python enum stored as its string values in a VARCHAR with a CHECK constraint
+    (the same on SQLite and PostgreSQL, and easy to extend in a migration)."""
+    return Enum(enum_cls, native_enum=False, length=length, create_constraint=True, name=name,
+                values_callable=lambda members: [member.value for member in members])
 
 
 class Base(DeclarativeBase):

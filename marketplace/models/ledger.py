@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -22,17 +21,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.models.base import Base, UTCDateTime, utcnow
+from marketplace.models.base import Base, UTCDateTime, string_enum, utcnow
 
 if TYPE_CHECKING:
     from marketplace.models.accounts import User
     from marketplace.models.orders import SellerOrder
     from marketplace.models.sellers import SellerProfile
 
-
-def _enum(enum_cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(enum_cls, native_enum=False, length=20, create_constraint=True, name=name,
-                values_callable=lambda members: [m.value for m in members])
 
 
 class EntryKind(str, enum.Enum):
@@ -98,7 +93,7 @@ class Payout(Base):
     batch_id: Mapped[int] = mapped_column(ForeignKey("payout_batches.id"), index=True)
     seller_id: Mapped[int] = mapped_column(ForeignKey("seller_profiles.id"), index=True)
     amount: Mapped[int] = mapped_column(Integer)
-    status: Mapped[PayoutStatus] = mapped_column(_enum(PayoutStatus, "payout_status"), default=PayoutStatus.PENDING)
+    status: Mapped[PayoutStatus] = mapped_column(string_enum(PayoutStatus, "payout_status", 20), default=PayoutStatus.PENDING)
     bank_name: Mapped[str] = mapped_column(String(60))
     account_number: Mapped[str] = mapped_column(String(30))
     account_holder: Mapped[str] = mapped_column(String(120))
@@ -134,7 +129,7 @@ class LedgerEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seller_id: Mapped[int] = mapped_column(ForeignKey("seller_profiles.id"), index=True)
-    kind: Mapped[EntryKind] = mapped_column(_enum(EntryKind, "ledger_entry_kind"))
+    kind: Mapped[EntryKind] = mapped_column(string_enum(EntryKind, "ledger_entry_kind", 20))
     amount: Mapped[int] = mapped_column(Integer)
     gross: Mapped[int] = mapped_column(Integer, default=0)
     commission: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,21 +6,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    CheckConstraint, Enum, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint,
+    CheckConstraint, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.models.base import Base, UTCDateTime, utcnow
+from marketplace.models.base import Base, UTCDateTime, string_enum, utcnow
 
 if TYPE_CHECKING:
     from marketplace.models.accounts import User
     from marketplace.models.catalog import Image, Product
     from marketplace.models.sellers import SellerProfile
 
-
-def _enum(enum_cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(enum_cls, native_enum=False, length=20, create_constraint=True, name=name,
-                values_callable=lambda members: [m.value for m in members])
 
 
 class PaymentMethod(str, enum.Enum):
@@ -136,8 +132,8 @@ class Order(Base):
     buyer_phone: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(5), default="id")
     access_token: Mapped[str] = mapped_column(String(64), unique=True)
-    payment_method: Mapped[PaymentMethod] = mapped_column(_enum(PaymentMethod, "payment_method"))
-    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus, "order_status"), index=True)
+    payment_method: Mapped[PaymentMethod] = mapped_column(string_enum(PaymentMethod, "payment_method", 20))
+    status: Mapped[OrderStatus] = mapped_column(string_enum(OrderStatus, "order_status", 20), index=True)
     # Delivery address; pickup-only orders may leave the street empty.
     recipient_name: Mapped[str] = mapped_column(String(120), default="")
     street: Mapped[str] = mapped_column(String(255), default="")
@@ -171,9 +167,9 @@ class SellerOrder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     seller_id: Mapped[int] = mapped_column(ForeignKey("seller_profiles.id"), index=True)
-    status: Mapped[PartStatus] = mapped_column(_enum(PartStatus, "part_status"))
-    delivery_method: Mapped[DeliveryMethod] = mapped_column(_enum(DeliveryMethod, "delivery_method"))
-    shipping_zone: Mapped[ShippingZone | None] = mapped_column(_enum(ShippingZone, "shipping_zone"))
+    status: Mapped[PartStatus] = mapped_column(string_enum(PartStatus, "part_status", 20))
+    delivery_method: Mapped[DeliveryMethod] = mapped_column(string_enum(DeliveryMethod, "delivery_method", 20))
+    shipping_zone: Mapped[ShippingZone | None] = mapped_column(string_enum(ShippingZone, "shipping_zone", 20))
     delivery_fee: Mapped[int] = mapped_column(Integer, default=0)
     subtotal: Mapped[int] = mapped_column(Integer)
     courier_name: Mapped[str] = mapped_column(String(40), default="")
@@ -222,8 +218,8 @@ class Payment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    method: Mapped[PaymentMethod] = mapped_column(_enum(PaymentMethod, "payment_method"))
-    status: Mapped[PaymentStatus] = mapped_column(_enum(PaymentStatus, "payment_status"))
+    method: Mapped[PaymentMethod] = mapped_column(string_enum(PaymentMethod, "payment_method", 20))
+    status: Mapped[PaymentStatus] = mapped_column(string_enum(PaymentStatus, "payment_status", 20))
     amount: Mapped[int] = mapped_column(Integer)
     refunded_amount: Mapped[int] = mapped_column(Integer, default=0)
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(80), unique=True)

@@ -5,10 +5,10 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.models.base import Base, UTCDateTime, utcnow
+from marketplace.models.base import Base, UTCDateTime, string_enum, utcnow
 
 if TYPE_CHECKING:
     from marketplace.models.accounts import User
@@ -24,10 +24,6 @@ class SellerStatus(str, enum.Enum):
     REJECTED = "rejected"
     SUSPENDED = "suspended"
 
-
-def _enum(enum_cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(enum_cls, native_enum=False, length=16, create_constraint=True, name=name,
-                values_callable=lambda members: [m.value for m in members])
 
 
 class SellerProfile(Base):
@@ -55,7 +51,7 @@ class SellerProfile(Base):
     data_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     onboarding_step: Mapped[str] = mapped_column(String(20), default="shop")
     status: Mapped[SellerStatus] = mapped_column(
-        _enum(SellerStatus, "seller_status"), default=SellerStatus.DRAFT, index=True
+        string_enum(SellerStatus, "seller_status"), default=SellerStatus.DRAFT, index=True
     )
     status_reason: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
