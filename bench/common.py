@@ -5,13 +5,9 @@ import contextlib
 import os
 import statistics
 import tempfile
-import uuid
 from collections.abc import Iterator
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
-from config import database_url
+from tests import databases
 
 POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -35,21 +31,9 @@ def describe_ms(values: list[float]) -> str:
 def scratch_database(engine_name: str) -> Iterator[str]:
     """A new empty database for one benchmark run: a temp SQLite file, or a new PostgreSQL
     database on the server of BENCH_DATABASE_URL (default: the local test server)."""
-    if engine_name == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.sqlite"
-        return
-    server = database_url(os.environ.get("BENCH_DATABASE_URL", POSTGRES_DEFAULT))
-    name = f"plb_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    server = None if engine_name == "sqlite" else os.environ.get("BENCH_DATABASE_URL", POSTGRES_DEFAULT)
+    with tempfile.TemporaryDirectory() as folder, databases.scratch_database(server, folder, "plb_bench") as uri:
+        yield uri
 
 
 def bench_app(uri: str, media_root: str):

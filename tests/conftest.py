@@ -3,21 +3,19 @@ TEST_DATABASE_URL is set), a clean database per test, clients logged in per role
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
-from config import database_url
 from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.models import Base
 from marketplace.services.mail import outbox
 from tests import factories
+from tests.databases import scratch_database
 
 
 def _is_postgres(url: str) -> bool:
@@ -27,19 +25,8 @@ def _is_postgres(url: str) -> bool:
 @pytest.fixture(scope="session")
 def database_uri(tmp_path_factory):
     """A database of our own for this test run, so parallel runs never collide."""
-    server_url = os.environ.get("TEST_DATABASE_URL")
-    if not server_url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-        return
-    server_url = database_url(server_url)
-    name = f"plb_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(os.environ.get("TEST_DATABASE_URL"), tmp_path_factory.mktemp("db")) as uri:
+        yield uri
 
 
 class IsolatedClient(FlaskClient):

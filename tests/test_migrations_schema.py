@@ -2,40 +2,26 @@
 and agree with the models (no change left for autogenerate to find)."""
 import ast
 import os
-import uuid
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
-from config import BASE_DIR, database_url
+from config import BASE_DIR
 from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.models import Base
+from tests.databases import scratch_database
 
 
 @pytest.fixture
 def empty_database_url(tmp_path):
     """A brand-new empty database on the engine under test, removed afterwards."""
-    server_url = os.environ.get("TEST_DATABASE_URL")
-    if not server_url:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
-        return
-    server_url = database_url(server_url)
-    name = f"plb_migrations_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(os.environ.get("TEST_DATABASE_URL"), tmp_path, "plb_migrations") as uri:
+        yield uri
 
 
 @pytest.fixture
