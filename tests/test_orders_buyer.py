@@ -122,3 +122,14 @@ def test_receipt_that_is_not_a_picture_is_refused_clearly(client, session, produ
     assert "JPEG" in response.get_data(as_text=True)
     session.expire_all()
     assert session.get(Order, order.id).payments[0].receipt_image_id is None
+
+
+def test_cancelling_an_unpaid_order_cancels_every_part(client, session, product):
+    other = factories.make_product(session, name="Sambal Pecel", price=15_000, stock=4)
+    order = factories.place_order(session, [(product, 1), (other, 2)], payment="transfer")
+    client.post(order_url(order, f"/bagian/{order.parts[0].id}/batal"))
+    session.expire_all()
+    order = session.get(Order, order.id)
+    assert order.status == OrderStatus.CANCELLED
+    assert all(part.status == PartStatus.CANCELLED for part in order.parts)
+    assert session.get(Product, other.id).stock == 4

@@ -5,10 +5,10 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Column, Enum, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.models.base import Base, UTCDateTime, utcnow
+from marketplace.models.base import Base, UTCDateTime, string_enum, utcnow
 
 if TYPE_CHECKING:
     from marketplace.models.sellers import SellerProfile
@@ -95,6 +95,9 @@ class Product(Base):
         CheckConstraint("weight_grams >= 0", name="weight_not_negative"),
         Index("ix_products_status_category", "status", "category_id"),
         Index("ix_products_status_published_at", "status", "published_at"),
+        # Covering indexes so listings count public products without reading every row.
+        Index("ix_products_status_seller", "status", "seller_id"),
+        Index("ix_products_status_category_seller", "status", "category_id", "seller_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,9 +110,10 @@ class Product(Base):
     unit: Mapped[str] = mapped_column(String(16), default="pcs")
     stock: Mapped[int] = mapped_column(Integer, default=0)
     weight_grams: Mapped[int] = mapped_column(Integer, default=0)
+    # Units sold, for the "most sold" sort; 0 until the orders code maintains it.
+    sold_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     status: Mapped[ProductStatus] = mapped_column(
-        Enum(ProductStatus, native_enum=False, length=16, create_constraint=True, name="product_status",
-             values_callable=lambda members: [m.value for m in members]),
+        string_enum(ProductStatus, "product_status"),
         default=ProductStatus.DRAFT,
     )
     moderation_note: Mapped[str] = mapped_column(Text, default="")
@@ -144,3 +148,19 @@ class ProductImage(Base):
 
     product: Mapped[Product] = relationship(back_populates="images")
     image: Mapped[Image] = relationship()
+
+
+class SearchDocument(Base):
+    """The prepared search text of one public product, kept in step by marketplace/services/search.py.
+
+    SQLite indexes it in the FTS5 table `search_fts` (filled by triggers); PostgreSQL in a
+    generated `search_vector` tsvector column with a GIN index (both made by migration 0003).
+    """
+
+    __tablename__ = "search_documents"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    name_terms: Mapped[str] = mapped_column(Text, default="")
+    body_terms: Mapped[str] = mapped_column(Text, default="")

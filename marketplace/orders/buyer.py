@@ -119,10 +119,15 @@ def buyer_cancel(token: str, part_id: int):
     order = order_by_token(token)
     part = _buyer_part(order, part_id)
     before = notifications.latest_event_id(db.session, order.id)
+    # An unpaid order is cancelled whole: the amount to pay (card intent, transfer code) covers every part.
+    parts = order.parts if order.status == OrderStatus.AWAITING_PAYMENT else [part]
     try:
-        payments.cancel_part(db.session, part.id, actor_role=BUYER, actor_id=order.buyer_id,
-                             reason=_("Cancelled by the buyer"),
-                             settings=payments.StripeSettings.from_config(current_app.config))
+        for each in parts:
+            if each.status == PartStatus.CANCELLED:
+                continue
+            payments.cancel_part(db.session, each.id, actor_role=BUYER, actor_id=order.buyer_id,
+                                 reason=_("Cancelled by the buyer"),
+                                 settings=payments.StripeSettings.from_config(current_app.config))
     except (TransitionRefused, orders.OrderActionRefused, payments.PaymentError):
         db.session.rollback()
         flash(_("This part of the order can no longer be cancelled: it has been sent already."), "error")

@@ -1,10 +1,25 @@
-"""Queries for what the public may see: published products of approved producers."""
+"""Queries for what the public may see: published products of approved producers.
+
+Every page loads a fixed number of queries whatever the number of products: a listing
+counts the matches, picks one page of product ids, then loads those products with their
+producer and photos in two more queries.
+"""
 from __future__ import annotations
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from dataclasses import dataclass, field
+from math import ceil
 
-from marketplace.models import Product, ProductImage, ProductStatus, SellerProfile, SellerStatus
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from marketplace.models import (
+    Category, Cohort, Product, ProductImage, ProductStatus, Review, SellerCohort, SellerProfile, SellerStatus, Tag,
+    product_tags,
+)
+from marketplace.services import search
+
+SORTS = ("relevance", "newest", "price_asc", "price_desc", "popular")
+MAX_PAGE = 10_000
 
 
 def public_products_query() -> Select:
@@ -16,25 +31,292 @@ def public_products_query() -> Select:
     )
 
 
-def newest_products(session: Session, limit: int = 12) -> list[Product]:
-    query = (
-        public_products_query()
-        .options(
-            selectinload(Product.images).selectinload(ProductImage.image),
-            selectinload(Product.seller),
-        )
-        .order_by(Product.published_at.desc(), Product.id.desc())
-        .limit(limit)
+def _public_ids() -> Select:
+    return (
+        select(Product.id)
+        .join(SellerProfile, SellerProfile.id == Product.seller_id)
+        .where(Product.status == ProductStatus.PUBLISHED, SellerProfile.status == SellerStatus.APPROVED)
     )
-    return list(session.scalars(query))
+
+
+def load_products(session: Session, ids: list[int]) -> list[Product]:
+    """Public products with producer and photos, in the order of `ids` (two queries)."""
+    if not ids:
+        return []
+    products = session.scalars(
+        select(Product).where(Product.id.in_(ids))
+        .options(joinedload(Product.seller), selectinload(Product.images).joinedload(ProductImage.image))
+    ).unique().all()
+    by_id = {p.id: p for p in products if is_public(p)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+# ---- listings -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ListingFilters:
+    """What a listing shows: all combine (AND); `tag_ids` must all be on a product."""
+
+    q: str = ""
+    category_ids: tuple[int, ...] = ()
+    seller_id: int | None = None
+    kecamatan_code: str | None = None
+    tag_ids: tuple[int, ...] = ()
+    price_min: int | None = None
+    price_max: int | None = None
+    in_stock: bool = False
+    sort: str = "newest"
+
+
+@dataclass
+class Page:
+    """One page of a listing and where it sits among the others."""
+
+    items: list[Product]
+    total: int
+    page: int
+    per_page: int
+    searched: bool = False
+    out_of_range: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _order(statement: Select, sort: str, rank=None) -> Select:
+    if sort == "relevance" and rank is not None:
+        return statement.order_by(rank.asc(), Product.id.desc())
+    if sort == "price_asc":
+        return statement.order_by(Product.price.asc(), Product.id.desc())
+    if sort == "price_desc":
+        return statement.order_by(Product.price.desc(), Product.id.desc())
+    if sort == "popular":
+        return statement.order_by(Product.sold_count.desc(), Product.id.desc())
+    return statement.order_by(Product.published_at.desc(), Product.id.desc())
+
+
+def list_products(session: Session, filters: ListingFilters, page: int = 1, per_page: int = 24) -> Page:
+    """One page of public products matching `filters` (two queries, then two to load them).
+
+    A page past the end comes back empty with `out_of_range` set and the real total, so
+    the caller can send the reader to the last page.
+    """
+    page = min(max(1, page), MAX_PAGE)
+    offset = (page - 1) * per_page
+    q = filters.q.strip()
+    if q:
+        parsed = search.parse_query(q)
+        if parsed.is_empty:
+            return Page([], 0, 1, per_page, searched=True)
+        if filters.sort == "relevance" and filters == ListingFilters(q=filters.q, sort="relevance"):
+            # Words only: the index holds public products alone, so no join is needed.
+            total, ids = search.search_page(session, parsed, per_page, offset)
+            return _page(session, ids, total, page, per_page, searched=True)
+    statement = _public_ids()
+    rank = None
+    if q:
+        found = search.matches(session, parsed)
+        statement = statement.join(found, found.c.product_id == Product.id)
+        rank = found.c.rank
+    if filters.category_ids:
+        statement = statement.where(Product.category_id.in_(filters.category_ids))
+    if filters.seller_id is not None:
+        statement = statement.where(Product.seller_id == filters.seller_id)
+    if filters.kecamatan_code:
+        # As an id list, so the (status, seller_id) index drives the scan.
+        statement = statement.where(Product.seller_id.in_(
+            select(SellerProfile.id).where(SellerProfile.kecamatan_code == filters.kecamatan_code,
+                                           SellerProfile.status == SellerStatus.APPROVED)))
+    for tag_id in filters.tag_ids:
+        statement = statement.where(exists().where(
+            and_(product_tags.c.product_id == Product.id, product_tags.c.tag_id == tag_id)))
+    if filters.price_min is not None:
+        statement = statement.where(Product.price >= filters.price_min)
+    if filters.price_max is not None:
+        statement = statement.where(Product.price <= filters.price_max)
+    if filters.in_stock:
+        statement = statement.where(Product.stock > 0)
+    total = session.scalar(statement.with_only_columns(func.count(Product.id))) or 0
+    ids = list(session.scalars(_order(statement, filters.sort, rank).limit(per_page).offset(offset))) \
+        if offset < total else []
+    return _page(session, ids, total, page, per_page, searched=rank is not None)
+
+
+def _page(session: Session, ids: list[int], total: int, page: int, per_page: int, searched: bool) -> Page:
+    out_of_range = not ids and page > 1 and total > 0
+    return Page(load_products(session, ids), total, page, per_page, searched=searched, out_of_range=out_of_range)
+
+
+def suggestions(session: Session, text: str, limit: int = 6) -> list[Product]:
+    """Best-matching public products for a search being typed (two queries, no photos)."""
+    parsed = search.parse_query(text)
+    if parsed.is_empty:
+        return []
+    _total, ids = search.search_page(session, parsed, limit)
+    if not ids:
+        return []
+    by_id = {p.id: p for p in session.scalars(public_products_query().where(Product.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+# ---- the home page --------------------------------------------------------------------------
+
+def newest_products(session: Session, limit: int = 12) -> list[Product]:
+    ids = list(session.scalars(
+        _public_ids().order_by(Product.published_at.desc(), Product.id.desc()).limit(limit)))
+    return load_products(session, ids)
+
+
+def home_products(session: Session, new_limit: int = 8, popular_limit: int = 4) -> tuple[list[Product], list[Product]]:
+    """(newest, most sold) products for the home page, loaded together (four queries)."""
+    new_ids = list(session.scalars(
+        _public_ids().order_by(Product.published_at.desc(), Product.id.desc()).limit(new_limit)))
+    popular_ids = list(session.scalars(
+        _public_ids().where(Product.sold_count > 0)
+        .order_by(Product.sold_count.desc(), Product.id.desc()).limit(popular_limit)))
+    loaded = {p.id: p for p in load_products(session, list(dict.fromkeys(new_ids + popular_ids)))}
+    return [loaded[i] for i in new_ids if i in loaded], [loaded[i] for i in popular_ids if i in loaded]
 
 
 def featured_producers(session: Session, limit: int = 6) -> list[SellerProfile]:
     query = (
         select(SellerProfile)
         .where(SellerProfile.status == SellerStatus.APPROVED)
-        .options(selectinload(SellerProfile.photo))
+        .options(joinedload(SellerProfile.photo))
         .order_by(SellerProfile.approved_at.desc(), SellerProfile.id.desc())
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+# ---- categories and tags --------------------------------------------------------------------
+
+def all_categories(session: Session) -> list[Category]:
+    """Every category, parents before their children, by position then name (one query)."""
+    return list(session.scalars(select(Category).order_by(Category.position, Category.name_id, Category.id)))
+
+
+def category_with_descendants(categories: list[Category], root: Category) -> tuple[int, ...]:
+    """The ids of `root` and every category below it, computed from an already loaded list."""
+    children: dict[int | None, list[int]] = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category.id)
+    found, todo = [], [root.id]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return tuple(found)
+
+
+def all_tags(session: Session) -> list[Tag]:
+    return list(session.scalars(select(Tag).order_by(Tag.slug)))
+
+
+# ---- product and producer pages -------------------------------------------------------------
+
+def product_by_slug(session: Session, slug: str) -> Product | None:
+    """A product with everything its page shows, in two queries, whatever its status."""
+    return session.scalars(
+        select(Product).where(Product.slug == slug)
+        .options(
+            joinedload(Product.seller).joinedload(SellerProfile.photo),
+            joinedload(Product.seller).joinedload(SellerProfile.cohorts)
+            .joinedload(SellerCohort.cohort).joinedload(Cohort.training_type),
+            joinedload(Product.category),
+            # Tags in their own query: SQLite would build the whole product_tags join first.
+            selectinload(Product.tags),
+            joinedload(Product.images).joinedload(ProductImage.image),
+        )
+    ).unique().one_or_none()
+
+
+def is_public(product: Product) -> bool:
+    return product.status == ProductStatus.PUBLISHED and product.seller.status == SellerStatus.APPROVED
+
+
+@dataclass
+class ReviewSummary:
+    reviews: list[Review]
+    count: int = 0
+    average: float | None = None
+
+
+def review_summary(session: Session, product_id: int, limit: int = 10) -> ReviewSummary:
+    """The newest reviews with the count and average of all of them (one query)."""
+    rows = session.execute(
+        select(Review, func.count().over().label("total"), func.avg(Review.rating).over().label("average"))
+        .where(Review.product_id == product_id)
+        .order_by(Review.created_at.desc(), Review.id.desc()).limit(limit)
+    ).all()
+    if not rows:
+        return ReviewSummary([])
+    return ReviewSummary([r[0] for r in rows], rows[0].total, round(float(rows[0].average), 1))
+
+
+def related_products(session: Session, product: Product, limit: int = 4) -> list[Product]:
+    """Other public, in-stock products of the same category (else the same producer), newest first."""
+    statement = _public_ids().where(Product.id != product.id, Product.stock > 0)
+    if product.category_id is not None:
+        statement = statement.where(Product.category_id == product.category_id)
+    else:
+        statement = statement.where(Product.seller_id == product.seller_id)
+    ids = list(session.scalars(
+        statement.order_by(Product.published_at.desc(), Product.id.desc()).limit(limit)))
+    return load_products(session, ids)
+
+
+def producer_by_slug(session: Session, slug: str) -> SellerProfile | None:
+    """A producer with photo and programme cohorts (one query), whatever their status."""
+    return session.scalars(
+        select(SellerProfile).where(SellerProfile.slug == slug)
+        .options(joinedload(SellerProfile.photo),
+                 joinedload(SellerProfile.cohorts).joinedload(SellerCohort.cohort).joinedload(Cohort.training_type))
+    ).unique().one_or_none()
+
+
+def training_names(producer: SellerProfile, locale: str) -> list[str]:
+    """The distinct training types a producer completed, in the reader's language."""
+    names: list[str] = []
+    for link in producer.cohorts:
+        name = link.cohort.training_type.name(locale)
+        if name not in names:
+            names.append(name)
+    return names
+
+
+# ---- sitemap --------------------------------------------------------------------------------
+
+SITEMAP_CHUNK = 20_000
+
+
+def public_product_count(session: Session) -> int:
+    return session.scalar(_public_ids().with_only_columns(func.count(Product.id))) or 0
+
+
+def sitemap_products(session: Session, chunk: int) -> list[tuple[str, object]]:
+    """(slug, updated_at) of one chunk of public products, by id."""
+    return list(session.execute(
+        select(Product.slug, Product.updated_at).join(SellerProfile, SellerProfile.id == Product.seller_id)
+        .where(Product.status == ProductStatus.PUBLISHED, SellerProfile.status == SellerStatus.APPROVED)
+        .order_by(Product.id).limit(SITEMAP_CHUNK).offset(chunk * SITEMAP_CHUNK)
+    ).tuples())
+
+
+def sitemap_producers(session: Session) -> list[tuple[str, object]]:
+    return list(session.execute(
+        select(SellerProfile.slug, SellerProfile.updated_at)
+        .where(SellerProfile.status == SellerStatus.APPROVED).order_by(SellerProfile.id)
+    ).tuples())
