@@ -191,3 +191,19 @@ def test_expire_orders_command_expires_and_mails_the_buyer(app, session, product
     assert session.get(Order, order.id).status == OrderStatus.EXPIRED
     assert _stock(session, product.id) == 5
     assert any(m.to == order.buyer_email for m in mail_outbox)
+
+
+def test_sold_count_follows_paid_sales_for_most_sold_sorting(session, product):
+    transfer = factories.place_order(session, [(product, 2)], payment="transfer")
+    cash = factories.place_order(session, [(product, 1)], payment="cash")
+    assert session.get(Product, product.id).sold_count == 0  # nothing paid yet
+
+    orders.confirm_payment(session, transfer.id, actor_id=None, actor_role=OFFICER)
+    orders.record_cash_received(session, cash.parts[0].id, actor_id=None)
+    session.expire_all()
+    assert session.get(Product, product.id).sold_count == 3
+
+    orders.advance_part(session, transfer.parts[0].id, PartStatus.CANCELLED, actor_role=SELLER, actor_id=None,
+                        note="Stok rusak")
+    session.expire_all()
+    assert session.get(Product, product.id).sold_count == 1

@@ -49,6 +49,8 @@ def _move_part(session, part: SellerOrder, to_status: PartStatus, actor_role: st
     if to_status == PartStatus.CANCELLED:
         for line in part.lines:
             stock.release(session, line.product_id, line.quantity)
+        if part.payment_confirmed_at is not None:
+            stock.count_sold(session, part.lines, sign=-1)
         part.cancel_reason = note or part.cancel_reason
     _event(session, part.order, part, actor_id, actor_role, part.status.value, to_status.value, note, now)
     part.status = to_status
@@ -89,6 +91,7 @@ def apply_payment_confirmation(session: Session, order_id: int, *, actor_id: int
             part.payment_confirmed_at = now
             _move_part(session, part, PartStatus.NEW, actor_role, actor_id, now=now)
             ledger.credit_sale(session, part, now=now)
+            stock.count_sold(session, part.lines)
     for payment in order.payments:
         if payment.status == PaymentStatus.PENDING:
             payment.status = PaymentStatus.SUCCEEDED
@@ -166,6 +169,7 @@ def record_cash_received(session: Session, part_id: int, *, actor_id: int, now: 
     if part.status in (PartStatus.CANCELLED, PartStatus.REFUNDED):
         raise OrderActionRefused("cancelled")
     part.payment_confirmed_at = now
+    stock.count_sold(session, part.lines)
     _event(session, part.order, part, actor_id, "seller", part.status.value, part.status.value, "cash received", now)
     session.commit()
     return part

@@ -1,7 +1,7 @@
 """Reviews: a buyer rates (1-5) and reviews each product of a completed order part once."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,24 +32,6 @@ def add_review(session: Session, line: OrderLine, *, rating: int, body: str, aut
         session.rollback()
         raise ReviewRefused("already_reviewed") from None
     return review
-
-
-def rating_summary(session: Session, product_ids: list[int]) -> dict[int, tuple[float, int]]:
-    """product id -> (average rating, number of reviews), in one query."""
-    if not product_ids:
-        return {}
-    rows = session.execute(
-        select(Review.product_id, func.avg(Review.rating), func.count(Review.id))
-        .where(Review.product_id.in_(product_ids))
-        .group_by(Review.product_id)
-    )
-    return {pid: (round(float(avg), 1), count) for pid, avg, count in rows}
-
-
-def product_reviews(session: Session, product_id: int, limit: int = 20) -> list[Review]:
-    return list(session.scalars(
-        select(Review).where(Review.product_id == product_id).order_by(Review.created_at.desc()).limit(limit)
-    ))
 
 
 def reviewed_line_ids(session: Session, line_ids: list[int]) -> set[int]:

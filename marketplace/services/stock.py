@@ -42,3 +42,16 @@ def release(session: Session, product_id: int | None, quantity: int) -> None:
         .values(stock=Product.stock + quantity)
         .execution_options(synchronize_session=False)
     )
+
+
+def count_sold(session: Session, lines, sign: int = 1) -> None:
+    """Add (sign=1) or take back (sign=-1) paid units in Product.sold_count, for "most sold"."""
+    for line in lines:
+        if line.product_id is None:
+            continue
+        session.execute(
+            update(Product)
+            .where(Product.id == line.product_id)
+            .values(sold_count=Product.sold_count + sign * line.quantity)
+            .execution_options(synchronize_session=False)
+        )
