@@ -15,14 +15,13 @@ home page under 250 KB.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import tempfile
 import time
 
 from sqlalchemy import func, or_, select
 
-from bench.common import bench_app, percentile, scratch_database
+from bench.common import bench_app, engines, percentile, scratch_database
 
 # Whole words, words being typed, affixed forms, two-word searches, and one that finds nothing.
 SEARCHES = (
@@ -175,10 +174,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--sellers", type=int, default=1_000)
     parser.add_argument("--rounds", type=int, default=5)
     options, _ = parser.parse_known_args(argv)
-    engines = ["sqlite"] + (["postgresql"] if os.environ.get("BENCH_DATABASE_URL") else [])
-    for engine in engines:
+    for engine in engines():
         print(f"catalog on {engine}: {options.products} products, {options.sellers} sellers", flush=True)
         with scratch_database(engine) as uri, tempfile.TemporaryDirectory(prefix="plb-bench-media-") as media:
             run_engine(engine, uri, media, options)
-    if len(engines) == 1:
-        print("catalog on postgresql: skipped (set BENCH_DATABASE_URL to a server URL to run it)", flush=True)

@@ -36,6 +36,13 @@ def scratch_database(engine_name: str) -> Iterator[str]:
         yield uri
 
 
+def engines() -> list[str]:
+    """The engines to measure: both by default (PostgreSQL at BENCH_DATABASE_URL or the local
+    test server); BENCH_ENGINES=sqlite (or postgresql) limits the run to one."""
+    chosen = os.environ.get("BENCH_ENGINES", "sqlite,postgresql")
+    return [name for name in ("sqlite", "postgresql") if name in chosen.split(",")]
+
+
 def bench_app(uri: str, media_root: str):
     """The app in testing mode on `uri`, migrated to head."""
     from flask_migrate import upgrade
