@@ -49,6 +49,11 @@ AUDIT_ACTIONS = {
     "payout_batch.created": _l("Payout batch created"),
     "ledger.adjusted": _l("Ledger adjusted by hand"),
     "settlement.settings_changed": _l("Settlement settings changed"),
+    "exhibition.created": _l("Exhibition created"),
+    "exhibition.updated": _l("Exhibition changed"),
+    "offline_sale.recorded": _l("Offline sale recorded"),
+    "offline_sale.corrected": _l("Offline sale corrected"),
+    "offline_sale.voided": _l("Offline sale cancelled"),
 }
 
 
@@ -64,6 +69,8 @@ SUBJECT_TYPES = {
     "payout": _l("Payout"),
     "payout_batch": _l("Payout batch"),
     "settings": _l("Settings"),
+    "exhibition": _l("Exhibition"),
+    "offline_sale": _l("Offline sale"),
 }
 
 

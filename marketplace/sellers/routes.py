@@ -15,6 +15,7 @@ from werkzeug.datastructures import FileStorage
 from marketplace.extensions import db
 from marketplace.formatting import to_wib
 from marketplace.models import SellerProfile, SellerStatus, utcnow
+from marketplace.security import limit_uploads
 from marketplace.sellers.forms import (
     ERROR_MESSAGES, ConsentForm, ContactForm, LocationForm, PapersForm, ShopForm, SubmitForm, programme_form,
 )
@@ -130,6 +131,7 @@ def onboarding():
 # ---- the steps ------------------------------------------------------------------------------
 
 @bp.route("/daftar-toko/toko", methods=["GET", "POST"])
+@limit_uploads
 @login_required
 def onboarding_shop():
     if (blocked := _gate("shop")) is not None:
@@ -285,4 +287,4 @@ def dashboard():
 
 
 # Views in sibling modules register themselves on `bp`.
-from marketplace.sellers import balance, products, shop  # noqa: E402,F401
+from marketplace.sellers import balance, products, shop, stall_sales  # noqa: E402,F401
