@@ -143,6 +143,31 @@ class Config:
     })
 
     REDIS_URL = env("REDIS_URL")
+
+    # Security headers and rate limits (marketplace/security.py). Limits count per client IP,
+    # or per logged-in user for checkout and uploads; many phones share one carrier IP, so they
+    # are generous. Rate counters live in memory, or in Redis when REDIS_URL is set.
+    HSTS_SECONDS = 0
+    BEHIND_PROXY = env("BEHIND_PROXY", False, _to_bool)
+    PROXY_HOPS = env("PROXY_HOPS", 1, int)
+    RATELIMIT_ENABLED = env("RATELIMIT_ENABLED", True, _to_bool)
+    RATELIMIT_STORAGE_URI = computed(lambda: os.environ.get("REDIS_URL") or "memory://")
+    RATELIMIT_KEY_PREFIX = "plb"
+    RATELIMIT_SWALLOW_ERRORS = True  # a Redis outage must not take the shop down with it
+    RATELIMIT_LOGIN = env("RATELIMIT_LOGIN", "20 per minute;200 per hour")
+    RATELIMIT_REGISTER = env("RATELIMIT_REGISTER", "10 per minute;50 per hour")
+    RATELIMIT_PASSWORD_RESET = env("RATELIMIT_PASSWORD_RESET", "10 per minute;30 per hour")
+    RATELIMIT_PASSWORD_RESET_EMAIL = env("RATELIMIT_PASSWORD_RESET_EMAIL", "3 per hour")
+    RATELIMIT_CHECKOUT = env("RATELIMIT_CHECKOUT", "10 per minute;60 per hour")
+    RATELIMIT_UPLOAD = env("RATELIMIT_UPLOAD", "30 per minute;300 per hour")
+    # Failed log-ins per e-mail address (known or not) before it is locked for the window.
+    LOGIN_LOCKOUT_ATTEMPTS = env("LOGIN_LOCKOUT_ATTEMPTS", 5, int)
+    LOGIN_LOCKOUT_MINUTES = env("LOGIN_LOCKOUT_MINUTES", 15, int)
+
+    # Logs (marketplace/logging_setup.py): JSON lines on stdout, one per request.
+    LOG_LEVEL = env("LOG_LEVEL", "INFO")
+    LOG_FORMAT = env("LOG_FORMAT", "json")
+
     SITE_NAME = "Pasar Lokal Blitar"
     # Absolute links in e-mails sent outside a request (cron jobs, commands).
     SITE_URL = env("SITE_URL", "http://127.0.0.1:5000")
@@ -154,6 +179,7 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     DEBUG = True
+    LOG_FORMAT = env("LOG_FORMAT", "text")
 
 
 class TestingConfig(Config):
@@ -166,6 +192,13 @@ class TestingConfig(Config):
     MAIL_BACKEND = "memory"
     SECRET_KEY = "testing-secret-key"
     SERVER_NAME = None
+    # Limits stay on, but high enough that the suite (all from one address) is never throttled;
+    # tests/test_security_rate_limits.py lowers them.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_LOGIN = RATELIMIT_REGISTER = RATELIMIT_PASSWORD_RESET = "10000 per minute"
+    RATELIMIT_PASSWORD_RESET_EMAIL = RATELIMIT_CHECKOUT = RATELIMIT_UPLOAD = "10000 per minute"
+    LOGIN_LOCKOUT_ATTEMPTS = 1000
+    LOG_LEVEL = "WARNING"
 
 
 class ProductionConfig(Config):
@@ -176,7 +209,10 @@ class ProductionConfig(Config):
     MAIL_BACKEND = env("MAIL_BACKEND", "smtp")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = REMEMBER_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = REMEMBER_COOKIE_SAMESITE = "Lax"
     PREFERRED_URL_SCHEME = "https"
+    HSTS_SECONDS = env("HSTS_SECONDS", 365 * 24 * 60 * 60, int)
 
 
 CONFIGS: dict[str, type[Config]] = {

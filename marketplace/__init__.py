@@ -24,7 +24,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         instance_path=str(INSTANCE_DIR),
     )
     configure(app, config_name, overrides)
+    register_logging(app)
     register_extensions(app)
+    register_security(app)
     register_i18n(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -63,6 +65,18 @@ def register_extensions(app: Flask) -> None:
             enable_sqlite_pragmas(db.engine)
 
 
+def register_logging(app: Flask) -> None:
+    from marketplace.logging_setup import init_logging
+
+    init_logging(app)
+
+
+def register_security(app: Flask) -> None:
+    from marketplace.security import init_security
+
+    init_security(app)
+
+
 def register_i18n(app: Flask) -> None:
     from marketplace.i18n import init_i18n
 
@@ -73,9 +87,11 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.admin.routes import bp as admin_bp
     from marketplace.auth.routes import bp as auth_bp
     from marketplace.catalog.routes import bp as catalog_bp
+    from marketplace.health import bp as health_bp
     from marketplace.media import bp as media_bp
     from marketplace.orders.routes import bp as orders_bp
     from marketplace.sellers.routes import bp as sellers_bp
+    from marketplace.verification import bp as verification_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(auth_bp, url_prefix="/akun")
@@ -83,6 +99,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp, url_prefix="/pesanan")
     app.register_blueprint(admin_bp, url_prefix="/petugas")
     app.register_blueprint(media_bp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(verification_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -13,6 +13,10 @@ from marketplace.extensions import db, login_manager
 from marketplace.formatting import InvalidPhoneNumber
 from marketplace.i18n import current_language
 from marketplace.models import User
+from marketplace.security import (
+    clear_failed_logins, limit_login, limit_password_reset, limit_registration, login_lockout_seconds,
+    record_failed_login, retry_message,
+)
 from marketplace.services import accounts
 from marketplace.urls import is_safe_next, safe_next_url
 
@@ -50,12 +54,22 @@ def _password_rules() -> dict:
     return {"hash_method": _config("PASSWORD_HASH_METHOD"), "min_length": _config("PASSWORD_MIN_LENGTH")}
 
 
+def _lockout() -> dict:
+    return {"attempts": _config("LOGIN_LOCKOUT_ATTEMPTS"), "minutes": _config("LOGIN_LOCKOUT_MINUTES")}
+
+
 @bp.route("/masuk", methods=["GET", "POST"])
+@limit_login
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next_url(request.args.get("next")))
     form = LoginForm(next=_next_from_args())
     if form.validate_on_submit():
+        # Same answer for every locked address, registered or not: nothing is revealed.
+        locked_for = login_lockout_seconds(form.email.data, **_lockout())
+        if locked_for is not None:
+            body = render_template("auth/login.html", form=form, login_error=retry_message(locked_for))
+            return body, 429, {"Retry-After": str(locked_for)}
         try:
             user = accounts.authenticate(db.session, form.email.data, form.password.data,
                                          hash_method=_config("PASSWORD_HASH_METHOD"))
@@ -63,8 +77,10 @@ def login():
             error = _("This account has been switched off. Please contact a programme officer.")
             return render_template("auth/login.html", form=form, login_error=error), 403
         if user is None:
+            record_failed_login(form.email.data, **_lockout())
             error = _("E-mail or password is not right.")
             return render_template("auth/login.html", form=form, login_error=error), 400
+        clear_failed_logins(form.email.data, **_lockout())
         login_user(user, remember=form.remember.data)
         accounts.record_login(db.session, user)
         flash(_("Welcome back, %(name)s.", name=user.name), "success")
@@ -81,6 +97,7 @@ def logout():
 
 
 @bp.route("/daftar", methods=["GET", "POST"])
+@limit_registration
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("catalog.home"))
@@ -148,6 +165,7 @@ def change_password():
 
 
 @bp.route("/lupa-kata-sandi", methods=["GET", "POST"])
+@limit_password_reset
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

@@ -12,6 +12,7 @@ from marketplace.extensions import db
 from marketplace.models import Order, OrderStatus, PartStatus, PaymentMethod, SellerOrder
 from marketplace.orders.forms import ReceiptForm, ReviewForm
 from marketplace.orders.routes import bp
+from marketplace.security import limit_uploads
 from marketplace.services import notifications, orders, payments, reviews
 from marketplace.services.order_states import BUYER, CANCELLABLE_BY_BUYER, TransitionRefused
 from marketplace.uploads import UploadRejected, image_from_upload
@@ -183,6 +184,7 @@ REVIEW_REFUSALS = {
 
 
 @bp.route("/o/<token>/bukti-transfer", methods=["POST"])
+@limit_uploads
 def transfer_receipt(token: str):
     order = order_by_token(token)
     form = ReceiptForm()

@@ -10,6 +10,7 @@ from marketplace.extensions import db
 from marketplace.i18n import current_language
 from marketplace.models import DeliveryMethod, PaymentMethod
 from marketplace.orders.forms import CartQuantityForm, CheckoutContactForm, CheckoutPlaceForm
+from marketplace.security import limit_checkout
 from marketplace.services import cart as cart_service
 from marketplace.services import checkout, notifications, payments
 from marketplace.urls import safe_next_url
@@ -196,6 +197,7 @@ def _delivery_field(seller_id: int) -> str:
 
 
 @bp.route("/checkout/pengiriman", methods=["GET", "POST"])
+@limit_checkout
 def checkout_delivery():
     contact = session.get(CHECKOUT_KEY)
     if not contact:

@@ -19,6 +19,7 @@ from marketplace.sellers.product_forms import (
     PRODUCT_MESSAGES, ArchiveForm, DuplicateForm, ImportForm, PhotoActionForm, PhotoUploadForm, ProductForm,
     QuickUpdateForm,
 )
+from marketplace.security import limit_uploads
 from marketplace.sellers.routes import bp
 from marketplace.services import product_import as import_service
 from marketplace.services import products as product_service
@@ -262,6 +263,7 @@ def _render_photos(product: Product, form: PhotoUploadForm, status: int = 200):
 
 
 @bp.route("/produk/<int:product_id>/foto", methods=["GET", "POST"])
+@limit_uploads
 @approved_seller_required
 def product_photos(product_id: int):
     """The product's photos: upload several at once from the phone, reorder, delete."""
@@ -378,6 +380,7 @@ def _render_import(form: ImportForm, status: int = 200, refused: import_service.
 
 
 @bp.route("/produk/impor", methods=["GET", "POST"])
+@limit_uploads
 @approved_seller_required
 def product_import():
     """Create or update many products from one CSV file: all rows or none."""

@@ -287,4 +287,4 @@ def dashboard():
 
 
 # Views in sibling modules register themselves on `bp`.
-from marketplace.sellers import balance, products, shop, stall_sales  # noqa: E402,F401
+from marketplace.sellers import balance, products, sales, shop, stall_sales  # noqa: E402,F401

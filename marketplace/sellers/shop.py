@@ -12,6 +12,7 @@ from marketplace.auth.decorators import approved_seller_required
 from marketplace.extensions import db
 from marketplace.sellers.forms import ERROR_MESSAGES
 from marketplace.sellers.product_forms import PRODUCT_MESSAGES, ShopProfileForm
+from marketplace.security import limit_uploads
 from marketplace.sellers.routes import bp
 from marketplace.services import shop as shop_service
 from marketplace.uploads import ACCEPT_ATTRIBUTE, UploadRejected, check_upload, save_upload
@@ -33,6 +34,7 @@ def _apply_errors(form: ShopProfileForm, errors: dict[str, str]) -> None:
 
 
 @bp.route("/toko", methods=["GET", "POST"])
+@limit_uploads
 @approved_seller_required
 def shop_edit():
     """Edit the shop's name, story, photo, location, WhatsApp and papers. The shop's link stays the same."""
