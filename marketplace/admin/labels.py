@@ -54,6 +54,9 @@ AUDIT_ACTIONS = {
     "offline_sale.recorded": _l("Offline sale recorded"),
     "offline_sale.corrected": _l("Offline sale corrected"),
     "offline_sale.voided": _l("Offline sale cancelled"),
+    "export.indicators": _l("Programme indicators downloaded"),
+    "export.transactions": _l("Programme sales list downloaded"),
+    "statement.issued": _l("Sales statement issued"),
 }
 
 
@@ -71,6 +74,7 @@ SUBJECT_TYPES = {
     "settings": _l("Settings"),
     "exhibition": _l("Exhibition"),
     "offline_sale": _l("Offline sale"),
+    "report": _l("Programme report"),
 }
 
 

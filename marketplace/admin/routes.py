@@ -98,4 +98,4 @@ def audit_log():
 
 
 # Views in sibling modules register themselves on `bp`.
-from marketplace.admin import exhibitions, moderation, payouts, producers, programme, staff  # noqa: E402,F401
+from marketplace.admin import exhibitions, indicators, moderation, payouts, producers, programme, staff, statements  # noqa: E402,F401

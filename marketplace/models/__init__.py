@@ -10,6 +10,7 @@ from marketplace.models.orders import (
     PartStatus, Payment, PaymentMethod, PaymentStatus, Review, SellerOrder, ShippingZone, StripeEvent,
 )
 from marketplace.models.programme import ExhibitionEvent, OfflineSale
+from marketplace.models.statements import StatementIssue
 from marketplace.models.sellers import AuditLog, Cohort, SellerCohort, SellerProfile, SellerStatus, TrainingType
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "product_tags", "utcnow",
     "EntryKind", "LedgerEntry", "MarketplaceSettings", "Payout", "PayoutBatch", "PayoutStatus",
     "ExhibitionEvent", "OfflineSale",
+    "StatementIssue",
 ]
