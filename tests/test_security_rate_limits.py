@@ -30,9 +30,13 @@ def limits(app):
     limiter.reset()
 
 
-def english(client):
+def english(client, user=None, session=None):
+    """Read pages in English: a guest's session choice, or a logged-in user's saved language."""
     with client.session_transaction() as flask_session:
         flask_session["lang"] = "en"
+    if user is not None:
+        user.preferred_language = "en"
+        session.commit()
     return client
 
 
@@ -113,9 +117,9 @@ def test_password_reset_requests_are_limited_per_address(client, limits):
     assert_friendly_429(client.post("/akun/lupa-kata-sandi", data={"email": "orang9@example.id"}))
 
 
-def test_placing_orders_is_limited_but_recalculating_the_checkout_is_not(buyer_client, limits):
+def test_placing_orders_is_limited_but_recalculating_the_checkout_is_not(buyer_client, buyer, session, limits):
     limits(RATELIMIT_CHECKOUT="1 per minute")
-    english(buyer_client)
+    english(buyer_client, buyer, session)
     buyer_client.post("/pesanan/checkout/pengiriman", data={"action": "place"})
     for _ in range(3):
         assert buyer_client.post("/pesanan/checkout/pengiriman", data={"action": "update"}).status_code != 429
@@ -135,7 +139,7 @@ def test_checkout_counts_per_user_not_per_shared_address(app, session, buyer_cli
 
 def test_uploads_share_one_limit_over_every_upload_form(session, seller, seller_client, limits):
     limits(RATELIMIT_UPLOAD="2 per minute")
-    english(seller_client)
+    english(seller_client, seller.user, session)
     product = factories.make_product(session, seller=seller)
     seller_client.post(f"/penjual/produk/{product.id}/foto", data={"photos": [a_file()]},
                        content_type="multipart/form-data")
