@@ -68,7 +68,7 @@ def test_bench_products_are_spread_over_categories_kecamatan_and_two_years(app, 
 
 
 def test_seed_bench_adds_to_existing_data_and_later_inserts_still_work(app, session):
-    demo_data.seed_demo(session, get_storage(), hash_method="pbkdf2:sha256:1000", products=3)
+    demo_data.seed_demo(session, get_storage(), hash_method="pbkdf2:sha256:1000", products=3, orders=0)
     runner = app.test_cli_runner()
 
     assert runner.invoke(args=["seed-bench", "--sellers", "3", "--products", "10"]).exit_code == 0
@@ -101,8 +101,9 @@ def test_seed_bench_needs_at_least_one_seller(app, session):
 def test_bench_harness_runs_seed_bench_on_a_fresh_database_and_prints_seconds(capsys, monkeypatch):
     from bench import bench_seed
 
-    monkeypatch.delenv("BENCH_DATABASE_URL", raising=False)
-    bench_seed.main(["--products=30", "--sellers=3"])
+    monkeypatch.setenv("BENCH_ENGINES", "sqlite")
+    bench_seed.main(["--products=30", "--sellers=3", "--orders=40"])
 
     printed = capsys.readouterr().out
-    assert re.search(r"seed-bench sqlite: 30 products, 3 sellers in \d+\.\d s", printed)
+    assert re.search(r"Added 40 orders \(.*\) in \d+\.\d s", printed)
+    assert re.search(r"seed-bench sqlite: 30 products, 3 sellers, 40 orders in \d+\.\d s", printed)

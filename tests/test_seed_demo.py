@@ -37,13 +37,14 @@ def seeded(app, session, monkeypatch):
     Pictures get one small rendition each to keep the tests quick; the pictures test uses them all.
     """
     monkeypatch.setitem(app.config, "IMAGE_WIDTHS", (320,))
-    result = seed(app, "--products", "15")
+    result = seed(app, "--products", "15", "--orders", "0")
     assert result.exit_code == 0, result.output
     return result
 
 
 def test_seed_demo_fills_an_empty_database_with_producers_staff_and_reference_data(seeded, session):
     assert "30 producers, 15 products" in seeded.output
+    assert "0 orders" in seeded.output
     assert count(session, SellerProfile) == len(demo_data.PRODUCERS) == 30
     assert count(session, User) == 30 + 3
     assert count(session, Product) == 15
@@ -81,7 +82,7 @@ def test_seed_demo_mixes_approved_pending_rejected_and_suspended_producers(seede
 
 
 def test_every_demo_product_has_a_category_and_pictures_stored_as_renditions(app, session):
-    assert seed(app, "--products", "8").exit_code == 0
+    assert seed(app, "--products", "8", "--orders", "0").exit_code == 0
     storage = get_storage()
     products = list(session.scalars(select(Product)))
     assert products
@@ -97,7 +98,7 @@ def test_every_demo_product_has_a_category_and_pictures_stored_as_renditions(app
 
 
 def test_demo_products_are_mostly_published_and_only_approved_shops_publish(app, session):
-    demo_data.seed_demo(session, get_storage(), hash_method="pbkdf2:sha256:1000", products=60)
+    demo_data.seed_demo(session, get_storage(), hash_method="pbkdf2:sha256:1000", products=60, orders=0)
     products = list(session.scalars(select(Product)))
     published = [p for p in products if p.status == ProductStatus.PUBLISHED]
     assert len(published) > len(products) * 0.6
@@ -148,7 +149,7 @@ def test_seed_demo_if_empty_does_nothing_quietly_when_data_exists(app, session):
 
 
 def test_seed_demo_if_empty_loads_an_empty_database(app, session):
-    result = seed(app, "--if-empty", "--products", "2")
+    result = seed(app, "--if-empty", "--products", "2", "--orders", "0")
 
     assert result.exit_code == 0, result.output
     assert count(session, Product) == 2
@@ -158,7 +159,8 @@ def test_seed_demo_is_deterministic_for_a_seed(app, session):
     now = datetime(2026, 11, 1, 3, tzinfo=timezone.utc)
 
     def snapshot():
-        demo_data.seed_demo(session, get_storage(), hash_method="pbkdf2:sha256:1000", products=10, now=now, seed=5)
+        demo_data.seed_demo(session, get_storage(), hash_method="pbkdf2:sha256:1000", products=10, orders=0, now=now,
+                               seed=5)
         rows = session.execute(select(Product.name, Product.price, Product.stock, SellerProfile.whatsapp)
                                .join(Product.seller).order_by(Product.slug)).all()
         keys = sorted(session.scalars(select(Image.key)))

@@ -3,7 +3,10 @@
 Everything is generated from `random.Random(seed)`, so the same seed (and the same `now`)
 gives the same market. Product and profile pictures are drawn with Pillow and go through
 the real photo pipeline (`process_image` + `store_image`), so they have WebP renditions.
-The whole market is added in one transaction, committed once at the end of `seed_demo`.
+The whole market is added in one transaction, committed once; then about 120 orders of the
+last 14 months are placed and moved through the real order services (see "orders" below).
+The only things that differ between runs are what the services draw with `secrets`: order
+access tokens and the 1-999 unique codes of transfer totals.
 """
 from __future__ import annotations
 
@@ -17,21 +20,25 @@ from datetime import date, datetime, timedelta, timezone
 
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from marketplace.formatting import normalise_phone
 from marketplace.models import (
-    Category, Cohort, DeliverySettings, Image, Product, ProductImage, ProductStatus, Role, SellerCohort,
-    SellerProfile, SellerStatus, Tag, TrainingType, User,
+    AuditLog, Category, Cohort, DeliveryMethod, DeliverySettings, Image, LedgerEntry, Order, OrderEvent, PartStatus,
+    PaymentMethod, Product, ProductImage, ProductStatus, Role, SellerCohort, SellerOrder, SellerProfile,
+    SellerStatus, Tag, TrainingType, User,
 )
 from marketplace.regions import KECAMATAN
+from marketplace.services import checkout, orders, payments, reviews
 from marketplace.services.accounts import hash_password
+from marketplace.services.order_states import BUYER, OFFICER, SELLER, SYSTEM
 from marketplace.services.images import process_image, store_image
 from marketplace.services.storage import Storage
 
 DEFAULT_SEED = 2026
 DEMO_PRODUCT_COUNT = 200
+DEMO_ORDER_COUNT = 120
 DEMO_EMAIL_DOMAIN = "pasarlokalblitar.id"
 
 
@@ -639,6 +646,8 @@ class DemoSummary:
     images: int = 0
     categories: int = 0
     cohorts: int = 0
+    orders: int = 0
+    reviews: int = 0
 
 
 def add_reference_data(session: Session) -> tuple[dict[str, Category], dict[str, Tag], dict[str, list[Cohort]]]:
@@ -692,11 +701,14 @@ def seed_demo(
     hash_method: str,
     seed: int = DEFAULT_SEED,
     products: int = DEMO_PRODUCT_COUNT,
+    orders: int = DEMO_ORDER_COUNT,
     now: datetime | None = None,
     images: ImageSettings | None = None,
+    expiry_minutes: dict | None = None,
 ) -> DemoSummary:
-    """Fill an empty database with the demo market and commit once.
+    """Fill an empty database with the demo market (one commit), then its order history.
 
+    The orders go through the real order services, each step committing on its own.
     Raises DemoDataError('not_empty') when any user exists, so a real database is never touched.
     """
     if database_has_users(session):
@@ -719,6 +731,10 @@ def seed_demo(
         summary.users = len(staff) + len(sellers)
         summary.sellers = len(sellers)
         session.commit()
+        # A stream of its own, so the market stays the same whatever the order history does.
+        summary.orders, summary.reviews = add_demo_orders(
+            session, random.Random(seed * 7_919 + 1), count=orders, now=now, buyer=staff["buyer"],
+            officer=staff["officer"], expiry_minutes=expiry_minutes)
     except Exception:
         session.rollback()
         raise
@@ -852,3 +868,378 @@ def _add_product(session, storage, rng, profile, template, variant, categories, 
         image = store_picture(session, storage, draw_picture(rng, template.motif, name), images)
         product.images.append(ProductImage(image=image, position=position))
     return pictures
+
+
+# ---- orders --------------------------------------------------------------------------------------
+#
+# The demo's order history goes through the real services (checkout.place_order, orders.*,
+# payments.*, reviews.add_review) with a fixed `now` per step, so every event, ledger entry and
+# stock change is the one production would have written. Each service commits its own step.
+# Only pure history the services stamp with the wall clock (events, ledger and audit rows of a
+# refund, review dates, parts' updated_at) is moved back to the step's time afterwards.
+
+ORDER_HISTORY_DAYS = 425  # about 14 months
+DEMO_BUYER_ADDRESS = ("Jl. Cempaka No. 17, RT 02/RW 05", "Sananwetan", "Sananwetan", "35.72", "Kota Blitar",
+                      "66137")
+# recipient, e-mail user part, street, desa, kecamatan, regency code ("35" elsewhere in Jawa Timur,
+# "" outside), regency name, postal code
+DEMO_GUESTS = (
+    ("Rina Kurniawati", "rina.kurnia", "Jl. Mawar No. 5", "Kepanjenlor", "Kepanjenkidul",
+     "35.72", "Kota Blitar", "66117"),
+    ("Dedi Firmansyah", "dedi.firman", "Jl. Raya Talun No. 41", "Talun", "Talun", "35.05", "Kabupaten Blitar", "66183"),
+    ("Sri Mulyani", "srimul", "Dsn. Krajan RT 03/RW 01", "Sumberdiren", "Garum", "35.05", "Kabupaten Blitar", "66182"),
+    ("Anton Wijaya", "antonw", "Jl. Kalimantan No. 22", "Sukorejo", "Sukorejo", "35.72", "Kota Blitar", "66121"),
+    ("Fitri Handayani", "fitri.h", "Jl. Merdeka No. 88", "Kanigoro", "Kanigoro", "35.05", "Kabupaten Blitar", "66171"),
+    ("Yusuf Hakim", "yusuf.hakim", "Perum Wlingi Indah B-7", "Beru", "Wlingi", "35.05", "Kabupaten Blitar", "66184"),
+    ("Lina Marlina", "linamarlina", "Jl. Diponegoro No. 3", "Srengat", "Srengat", "35.05", "Kabupaten Blitar", "66152"),
+    ("Hendra Gunawan", "hendra.g", "Jl. Soekarno-Hatta No. 12", "Lowokwaru", "Lowokwaru", "35",
+     "Kota Malang", "65141"),
+    ("Wulan Sari", "wulansari", "Jl. Dhoho No. 140", "Pocanan", "Kota", "35", "Kota Kediri", "64123"),
+    ("Bayu Saputra", "bayu.saputra", "Jl. Raya Darmo No. 77", "Darmo", "Wonokromo", "35", "Kota Surabaya", "60241"),
+    ("Nanik Suryani", "nanik.s", "Jl. Panglima Sudirman No. 9", "Kauman", "Tulungagung", "35",
+     "Kabupaten Tulungagung", "66212"),
+    ("Agus Salim", "agussalim", "Jl. Basuki Rahmat No. 30", "Kepanjen", "Kepanjen", "35", "Kabupaten Malang", "65163"),
+    ("Maya Puspita", "maya.puspita", "Jl. Tebet Raya No. 15", "Tebet Barat", "Tebet", "", "Jakarta Selatan", "12810"),
+    ("Rudi Hartono", "rudi.hartono", "Jl. Malioboro No. 60", "Sosromenduran", "Gedongtengen", "", "Kota Yogyakarta",
+     "55271"),
+    ("Dewi Lestari", "dewi.lestari", "Jl. Dago No. 101", "Lebakgede", "Coblong", "", "Kota Bandung", "40132"),
+    ("Kadek Ayu", "kadek.ayu", "Jl. Teuku Umar No. 45", "Dauh Puri", "Denpasar Barat", "", "Kota Denpasar", "80113"),
+    ("Putri Ramadhani", "putri.r", "Jl. Pemuda No. 21", "Sekayu", "Semarang Tengah", "", "Kota Semarang", "50132"),
+    ("Bambang Irawan", "bambang.i", "Dsn. Jambewangi RT 01/RW 03", "Jambewangi", "Selopuro", "35.05",
+     "Kabupaten Blitar", "66184"),
+)
+# How likely each guest is to come back: the first few are regulars.
+_GUEST_WEIGHTS = (8, 6, 5, 4, 3, 3, 2, 3, 2, 2, 2, 1, 2, 1, 1, 1, 1, 1)
+_REVIEWS = (
+    (5, "Barangnya bagus, sesuai foto. Terima kasih, Bu!"),
+    (5, "Pengiriman cepat dan dibungkus rapi. Langganan!"),
+    (5, "Rasanya enak, keluarga suka semua."),
+    (4, "Bagus, hanya pengirimannya agak lama."),
+    (5, "Kualitas mantap, harga pas untuk produk buatan tangan."),
+    (4, "Sesuai pesanan. Semoga makin laris."),
+    (3, "Lumayan, ukurannya sedikit lebih kecil dari perkiraan."),
+    (5, "Segar sekali, baru dipanen pagi ini."),
+    (4, ""),
+    (5, ""),
+)
+_CANCEL_REASONS = ("Salah pilih barang, mau pesan ulang.", "Tidak jadi, sudah beli di pasar.")
+_SOLD_OUT_REASON = "Maaf, stok habis karena panen gagal."
+_REFUND_REASON = "Satu barang rusak saat pengiriman; sebagian dana dikembalikan."
+
+
+@dataclass
+class _OrderPlan:
+    at: datetime
+    fate: str           # the state the order is left in (see _FATES)
+    method: PaymentMethod
+    guest: int | None   # index into DEMO_GUESTS, None for the demo buyer
+
+
+# Older orders mostly finished; the open states only make sense in the last days.
+_OLD_FATES = (("completed", 70), ("cancelled", 5), ("expired", 5), ("sold_out", 3), ("partial_refund", 3),
+              ("delivered", 2))
+_RECENT_FATES = ("awaiting", "awaiting", "paid", "paid", "packing", "packing", "shipped", "shipped", "shipped",
+                 "ready", "ready", "delivered", "delivered", "completed", "expired", "cancelled")
+
+
+def _plan_orders(rng: random.Random, count: int, now: datetime) -> list[_OrderPlan]:
+    """When each order is placed, how it is paid, by whom, and where it ends up; oldest first."""
+    recent = min(len(_RECENT_FATES), count)
+    fates = list(_RECENT_FATES[:recent])
+    old_names, old_weights = zip(*_OLD_FATES)
+    old = [rng.choices(old_names, old_weights)[0] for _ in range(count - recent)]
+    # Make sure every finished state appears at least once however small the count.
+    for i, fate in enumerate(("cancelled", "expired", "sold_out", "partial_refund")):
+        if i < len(old) and fate not in old:
+            old[-1 - i] = fate
+    plans = []
+    for fate in old:
+        at = now - timedelta(days=rng.uniform(14, ORDER_HISTORY_DAYS))
+        plans.append(_OrderPlan(at.replace(microsecond=0), fate, PaymentMethod.CASH, None))
+    for i, fate in enumerate(fates):
+        hours = rng.uniform(2, 18) if fate == "awaiting" else rng.uniform(30 + 12 * i, 60 + 12 * i)
+        plans.append(_OrderPlan((now - timedelta(hours=hours)).replace(microsecond=0), fate, PaymentMethod.CASH, None))
+    for plan in plans:
+        online_only = plan.fate in ("awaiting", "expired", "sold_out", "partial_refund")
+        if online_only:
+            plan.method = PaymentMethod.TRANSFER if plan.fate != "expired" or rng.random() < 0.7 \
+                else PaymentMethod.CARD
+            if plan.fate == "awaiting":
+                plan.method = PaymentMethod.TRANSFER  # an unpaid card checkout expires within half an hour
+        else:
+            plan.method = rng.choices((PaymentMethod.TRANSFER, PaymentMethod.CASH, PaymentMethod.CARD), (45, 35, 20))[0]
+        plan.guest = None if rng.random() < 0.3 else rng.choices(range(len(DEMO_GUESTS)), _GUEST_WEIGHTS)[0]
+    plans.sort(key=lambda p: p.at)
+    return plans
+
+
+@dataclass
+class _Offer:
+    """What the demo needs to know about a product that can be ordered."""
+
+    id: int
+    seller_id: int
+    price: int
+    unit: str
+    published_at: datetime
+
+
+@dataclass(frozen=True)
+class _DeliveryOffer:
+    pickup: bool
+    local: bool
+    courier_by_zone: dict
+
+    @classmethod
+    def of(cls, settings: DeliverySettings) -> _DeliveryOffer:
+        courier = settings.offers_courier
+        return cls(settings.offers_pickup, settings.offers_local_delivery,
+                   {"blitar": courier and settings.courier_fee_blitar > 0,
+                    "jatim": courier and settings.courier_fee_jatim > 0,
+                    "indonesia": courier and settings.courier_fee_indonesia > 0})
+
+
+def add_demo_orders(session: Session, rng: random.Random, *, count: int, now: datetime, buyer: User,
+                    officer: User, expiry_minutes: dict | None = None) -> tuple[int, int]:
+    """Place and move `count` orders through the real services; returns (orders placed, reviews)."""
+    expiry_minutes = expiry_minutes or {PaymentMethod.CARD: 30, PaymentMethod.TRANSFER: 24 * 60}
+    rows = session.execute(
+        select(Product.id, Product.seller_id, Product.price, Product.unit,
+               Product.published_at, Product.stock)
+        .join(Product.seller)
+        .where(Product.status == ProductStatus.PUBLISHED, SellerProfile.status == SellerStatus.APPROVED)
+        .order_by(Product.id)
+    ).all()
+    if not rows or count <= 0:
+        return 0, 0
+    offers = [_Offer(r.id, r.seller_id, r.price, r.unit, r.published_at) for r in rows]
+    stock_left = {r.id: r.stock for r in rows}
+    # A plain snapshot: the services commit after every step, which would expire ORM objects.
+    settings = {sid: _DeliveryOffer.of(checkout.delivery_settings_for(session, sid))
+                for sid in {o.seller_id for o in offers}}
+    buyer_id, buyer_name, buyer_email, buyer_phone = buyer.id, buyer.name, buyer.email, buyer.phone
+    officer_id = officer.id
+    placed = reviews = 0
+    for plan in _plan_orders(rng, count, now):
+        order_id = _place_demo_order(session, rng, plan, offers, stock_left, settings, expiry_minutes,
+                                     (buyer_id, buyer_name, buyer_email, buyer_phone))
+        if order_id is None:
+            continue
+        placed += 1
+        reviews += _live_demo_order(session, rng, plan, order_id, stock_left, officer_id, now)
+    _settle_updated_at(session)
+    return placed, reviews
+
+
+def _place_demo_order(session, rng, plan, offers, stock_left, settings, expiry_minutes, demo_buyer) -> int | None:
+    if plan.guest is None:
+        buyer_id, name, email, phone = demo_buyer
+        street, desa, kecamatan, regency, regency_name, postal = DEMO_BUYER_ADDRESS
+    else:
+        name, user_part, street, desa, kecamatan, regency, regency_name, postal = DEMO_GUESTS[plan.guest]
+        buyer_id, email = None, f"{user_part}@example.id"
+        phone = f"+6285{700_000_000 + plan.guest * 1_234_567:09d}"
+    address = checkout.Address(recipient_name=name, street=street, desa=desa, kecamatan=kecamatan,
+                               regency_code=regency, regency_name=regency_name, postal_code=postal)
+    zone = address.zone
+    if plan.fate == "ready":
+        wanted = DeliveryMethod.PICKUP
+    elif zone.value != "blitar":
+        wanted = DeliveryMethod.COURIER
+    elif plan.method == PaymentMethod.CASH:
+        wanted = rng.choice((DeliveryMethod.PICKUP, DeliveryMethod.LOCAL))
+    elif plan.fate == "shipped":
+        wanted = rng.choice((DeliveryMethod.COURIER, DeliveryMethod.COURIER, DeliveryMethod.LOCAL))
+    else:
+        wanted = rng.choice((DeliveryMethod.PICKUP, DeliveryMethod.LOCAL, DeliveryMethod.COURIER))
+    if plan.method == PaymentMethod.CASH and wanted == DeliveryMethod.COURIER:
+        plan.method = PaymentMethod.TRANSFER  # cash is paid on delivery or at pickup
+
+    def offered(seller_id: int) -> bool:
+        offer = settings[seller_id]
+        if wanted == DeliveryMethod.PICKUP:
+            return offer.pickup
+        if wanted == DeliveryMethod.LOCAL:
+            return offer.local
+        return offer.courier_by_zone[zone.value]
+
+    candidates = [o for o in offers if o.published_at is not None and o.published_at <= plan.at
+                  and stock_left[o.id] >= 1 and offered(o.seller_id)]
+    if not candidates:
+        return None
+    first = rng.choice(candidates)
+    sellers = [first.seller_id]
+    if rng.random() < 0.2:  # a basket from two producers: one order, two parts
+        others = [o for o in candidates if o.seller_id != first.seller_id]
+        if others:
+            sellers.append(rng.choice(others).seller_id)
+    lines: dict[int, int] = {}
+    for seller_id in sellers:
+        own = [o for o in candidates if o.seller_id == seller_id]
+        picked = [first] if seller_id == first.seller_id else []
+        picked += rng.sample(own, k=min(len(own), rng.choice((0, 0, 1, 2))))
+        for offer in picked:
+            most = 5 if offer.unit in ("kg", "ikat") else 3
+            quantity = min(stock_left[offer.id], rng.randint(1, most))
+            if quantity >= 1:
+                lines[offer.id] = quantity
+    by_id = {o.id: o for o in candidates}
+    try:
+        order = checkout.place_order(
+            session, [checkout.CartLine(pid, qty, by_id[pid].price) for pid, qty in lines.items()],
+            buyer=checkout.Buyer(name=name, email=email, phone=phone, user_id=buyer_id),
+            address=address, deliveries={sid: wanted for sid in sellers}, payment_method=plan.method,
+            expiry_minutes=expiry_minutes, now=plan.at,
+        )
+    except checkout.CheckoutRefused:
+        return None
+    for pid, qty in lines.items():
+        stock_left[pid] -= qty
+    return order.id
+
+
+def _live_demo_order(session, rng, plan, order_id, stock_left, officer_id, now) -> int:
+    """Move a placed order to its planned state with the services; returns how many reviews it got."""
+    order = session.get(Order, order_id)
+    method, fate = order.payment_method, plan.fate
+    buyer_actor = order.buyer_id
+    clock = [plan.at]
+
+    def later(low: float, high: float) -> datetime:
+        """The next step's time: some hours after the last one, never after `now`."""
+        step = timedelta(hours=rng.uniform(low, high))
+        clock[0] = min(clock[0] + step, now - timedelta(minutes=5))
+        return clock[0].replace(microsecond=0)
+
+    if fate == "awaiting":
+        return 0
+    if fate == "expired":
+        orders.expire_orders(session, now=order.expires_at + timedelta(minutes=1))
+        _release(order, stock_left)
+        return 0
+    if fate == "cancelled" and method != PaymentMethod.CASH:
+        when = later(0.5, 6)
+        for part in list(order.parts):
+            orders.advance_part(session, part.id, PartStatus.CANCELLED, actor_role=BUYER, actor_id=buyer_actor,
+                                note=rng.choice(_CANCEL_REASONS), now=when)
+        _release(order, stock_left)
+        return 0
+    if method == PaymentMethod.TRANSFER:
+        when = later(1, 20)
+        with _backdated(session, when):
+            payments.confirm_transfer(session, order, actor_id=officer_id, actor_role=OFFICER, now=when)
+    elif method == PaymentMethod.CARD:
+        # As the Stripe webhook would: the system confirms a few minutes after checkout.
+        orders.confirm_payment(session, order.id, actor_id=None, actor_role=SYSTEM, now=later(0.02, 0.1))
+    session.refresh(order)
+    if fate in ("cancelled", "sold_out"):
+        when = later(2, 30)
+        for part in list(order.parts):
+            reason = rng.choice(_CANCEL_REASONS) if fate == "cancelled" else _SOLD_OUT_REASON
+            actor_role, actor_id = (BUYER, buyer_actor) if fate == "cancelled" else (SELLER, part.seller.user_id)
+            # payments.cancel_part, step by step, so that each step carries its time.
+            orders.advance_part(session, part.id, PartStatus.CANCELLED, actor_role=actor_role, actor_id=actor_id,
+                                note=reason, now=when)
+            if part.payment_confirmed_at is not None and method != PaymentMethod.CASH:
+                amount = sum(line.value for line in part.lines) + part.delivery_fee
+                with _backdated(session, when):
+                    payments.refund_part(session, part, amount=amount, actor_id=officer_id,
+                                         settings=_NO_STRIPE, reason=reason)
+        _release(order, stock_left)
+        return 0
+    review_count = 0
+    target = {"paid": 0, "packing": 1, "shipped": 2, "ready": 2, "delivered": 3}.get(fate, 4)
+    for part in list(order.parts):
+        seller_id = part.seller.user_id
+        pickup = part.delivery_method == DeliveryMethod.PICKUP
+        if target >= 1:
+            orders.advance_part(session, part.id, PartStatus.PACKING, actor_role=SELLER, actor_id=seller_id,
+                                now=later(2, 20))
+        if target >= 2:
+            if pickup:
+                orders.advance_part(session, part.id, PartStatus.READY_FOR_PICKUP, actor_role=SELLER,
+                                    actor_id=seller_id, now=later(2, 24))
+            elif part.delivery_method == DeliveryMethod.COURIER:
+                courier = rng.choice(("JNE", "J&T"))
+                resi = (f"JNE{rng.randrange(10**11, 10**12)}" if courier == "JNE"
+                        else f"JP{rng.randrange(10**9, 10**10)}")
+                orders.advance_part(session, part.id, PartStatus.SHIPPED, actor_role=SELLER, actor_id=seller_id,
+                                    courier_name=courier, tracking_number=resi, now=later(4, 30))
+            else:
+                orders.advance_part(session, part.id, PartStatus.SHIPPED, actor_role=SELLER, actor_id=seller_id,
+                                    courier_name="self", now=later(2, 24))
+        if target >= 3:
+            when = later(6, 60) if part.delivery_method == DeliveryMethod.COURIER else later(1, 24)
+            if method == PaymentMethod.CASH:
+                orders.record_cash_received(session, part.id, actor_id=seller_id, now=when)
+            orders.advance_part(session, part.id, PartStatus.DELIVERED, actor_role=SELLER, actor_id=seller_id,
+                                now=when)
+        if target >= 4:
+            if buyer_actor is not None or rng.random() < 0.5:
+                orders.advance_part(session, part.id, PartStatus.COMPLETED, actor_role=BUYER, actor_id=buyer_actor,
+                                    now=later(2, 48))
+            else:  # guests often never press "received": the system completes it later
+                orders.advance_part(session, part.id, PartStatus.COMPLETED, actor_role=SYSTEM, actor_id=None,
+                                    now=later(72, 100))
+            if fate == "partial_refund" and part is order.parts[0]:
+                line = max(part.lines, key=lambda line: line.value)
+                amount = max(1_000, line.unit_price // 2)
+                with _backdated(session, later(6, 48)):
+                    payments.refund_part(session, part, amount=amount, actor_id=officer_id, settings=_NO_STRIPE,
+                                         reason=_REFUND_REASON)
+            elif fate == "completed":
+                for line in part.lines:
+                    if rng.random() < 0.6:
+                        rating, body = rng.choice(_REVIEWS)
+                        review = reviews.add_review(session, line, rating=rating, body=body,
+                                                    author_name=order.buyer_name, buyer_id=order.buyer_id)
+                        review.created_at = later(4, 96)
+                        session.commit()
+                        review_count += 1
+    return review_count
+
+
+def _release(order, stock_left: dict[int, int]) -> None:
+    """Mirror the stock the services gave back (cancelled or expired parts)."""
+    for part in order.parts:
+        for line in part.lines:
+            if line.product_id in stock_left:
+                stock_left[line.product_id] += line.quantity
+
+
+class _backdated:
+    """Move the events, ledger and audit rows written inside the block (stamped with the wall clock
+    by services that take no `now`) back to `when`. They are history, not state."""
+
+    def __init__(self, session: Session, when: datetime):
+        self.session, self.when = session, when
+
+    def _marks(self) -> dict:
+        return {model: self.session.scalar(select(func.coalesce(func.max(model.id), 0)))
+                for model in (OrderEvent, LedgerEntry, AuditLog)}
+
+    def __enter__(self):
+        self.before = self._marks()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            return False
+        for model, last in self.before.items():
+            self.session.execute(update(model).where(model.id > last).values(created_at=self.when)
+                                 .execution_options(synchronize_session=False))
+        self.session.commit()
+        return False
+
+
+def _settle_updated_at(session: Session) -> None:
+    """Each part was last updated at its last event, not when the demo was loaded."""
+    last_event = (select(func.max(OrderEvent.created_at)).where(OrderEvent.seller_order_id == SellerOrder.id)
+                  .scalar_subquery())
+    session.execute(update(SellerOrder).values(updated_at=last_event).execution_options(synchronize_session=False))
+    session.commit()
+
+
+# The demo never refunds card payments, so Stripe is never called.
+_NO_STRIPE = payments.StripeSettings(secret_key=None, publishable_key=None, webhook_secret=None, api_base="",
+                                     minimum_amount=10_000)
