@@ -9,6 +9,7 @@ from sqlalchemy import event
 
 from marketplace.extensions import db
 from marketplace.models import Category, Product, ProductStatus, SellerStatus
+from marketplace.services import catalog, search
 from tests import factories
 
 @pytest.fixture
@@ -235,3 +236,35 @@ def test_listing_pages_run_a_fixed_small_number_of_queries(client, session, url)
         assert client.get(url).status_code == 200
     assert len(names(client.get(url))) == 18
     assert len(many) == len(few) <= 8
+
+
+def test_a_search_with_many_matches_says_more_than_and_pages_only_the_best(client, session, shop, monkeypatch):
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 2)
+    add_batik(session, 3)
+    response = client.get("/cari?q=batik")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "More than 2 products" in html and "3 products" not in html
+    assert names(response) == ["Batik Tulis 2", "Batik Tulis 1"]
+    assert 'rel="next"' not in html
+    later = client.get("/cari?q=batik&page=2")
+    assert later.status_code == 302 and later.headers["Location"] == "/cari?q=batik"
+
+
+def test_a_search_within_the_limit_shows_the_exact_number(client, session, shop, monkeypatch):
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 2)
+    html = client.get("/cari?q=organik").get_data(as_text=True)
+    assert "2 products" in html and "More than" not in html
+
+
+def test_the_lower_bound_is_grouped_as_the_reader_reads_numbers(app, client, session, shop, monkeypatch):
+    product = session.query(Product).filter_by(name="Beras Organik").one()
+    monkeypatch.setattr(catalog, "list_products", lambda *args, **kwargs: catalog.Page(
+        [product], 2000, 1, 24, searched=True, capped=True))
+    assert "More than 2,000 products" in client.get("/cari?q=organik").get_data(as_text=True)
+    indonesian = app.test_client()
+    with indonesian.session_transaction() as flask_session:
+        flask_session["lang"] = "id"
+    # The msgid stands in until the Indonesian catalogue has it; the number is already "2.000".
+    html = indonesian.get("/cari?q=organik").get_data(as_text=True)
+    assert "2.000" in re.search(r'<p class="meta" role="status">([^<]+)</p>', html).group(1)

@@ -171,17 +171,74 @@ def test_index_terms_keep_the_word_and_its_stem():
     assert search.index_terms("Anyaman Kerajinan") == "anyaman anyam kerajinan rajin"
 
 
-def test_paging_past_the_ranked_candidates_reaches_every_match_once(session, market, monkeypatch):
+def search_for(session, text: str, page: int = 1, per_page: int = 2) -> catalog.Page:
+    return catalog.list_products(session, catalog.ListingFilters(q=text, sort="relevance"), page, per_page)
+
+
+def test_a_search_counts_and_ranks_only_its_newest_candidates(session, market, monkeypatch):
     monkeypatch.setattr(search, "RANKED_CANDIDATES", 2)
     for n in range(3):
         factories.make_product(session, seller=market["sri"], name=f"Tas Kain {n}")
-    pages = [catalog.list_products(session, catalog.ListingFilters(q="tas", sort="relevance"), page, per_page=2)
-             for page in (1, 2, 3)]
-    seen = [p.name for page in pages for p in page.items]
-    assert pages[0].total == 4
-    assert sorted(seen) == ["Tas Anyaman Plastik", "Tas Kain 0", "Tas Kain 1", "Tas Kain 2"]
-    # The two newest matches are ranked; the older ones follow, newest first.
-    assert seen[2:] == ["Tas Kain 0", "Tas Anyaman Plastik"]
+    first = search_for(session, "tas")
+    # Four products match: the page says "more than 2" and offers only the two newest, ranked.
+    assert first.total == 2 and first.capped and first.pages == 1
+    assert [p.name for p in first.items] == ["Tas Kain 2", "Tas Kain 1"]
+    assert search_for(session, "tas", page=2).out_of_range
+
+
+def test_a_search_within_the_cap_counts_exactly(session, market, monkeypatch):
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 2)
+    page = search_for(session, "organik")
+    assert page.total == 2 and not page.capped
+    assert [p.name for p in page.items] == ["Beras Merah Organik", "Keripik Pisang"]
+
+
+def add_products(session, seller, names) -> None:
+    for name in names:
+        factories.make_product(session, seller=seller, name=name, commit=False)
+    session.commit()
+
+
+@pytest.fixture
+def spy_walk(monkeypatch):
+    """Record what each walk along the primary key (PostgreSQL only) returned."""
+    results = []
+    walk = search._pg_walk
+
+    def spied(*args, **kwargs):
+        results.append(walk(*args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr(search, "_pg_walk", spied)
+    return results
+
+
+@pytest.mark.parametrize("walk", [True, False], ids=["common-matches-walk", "index-only"])
+def test_common_and_rare_matches_give_the_same_page(session, market, monkeypatch, spy_walk, walk):
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 3)
+    monkeypatch.setattr(search, "SAMPLE_ROWS", 4)
+    monkeypatch.setattr(search, "MAX_WALK_ROWS", 1000 if walk else 0)
+    add_products(session, market["sri"], ["Tas Lama", "Kopi Bubuk", "Tas Kulit", "Tas Rotan Tas", "Tas Batik"])
+    page = search_for(session, "tas", per_page=10)
+    # The three newest of five matches, the one with "tas" twice in its name first.
+    assert [p.name for p in page.items] == ["Tas Rotan Tas", "Tas Batik", "Tas Kulit"]
+    assert page.total == 3 and page.capped
+    if search.is_postgres(session):
+        assert [result is not None for result in spy_walk] == [walk]
+
+
+def test_a_walk_that_ends_short_of_the_cap_falls_back_to_the_index(session, market, monkeypatch, spy_walk):
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 2)
+    monkeypatch.setattr(search, "SAMPLE_ROWS", 2)
+    # The newest two both match, so a walk looks worthwhile, but it reaches only a few ids
+    # back: the older matches lie behind many products that do not match.
+    add_products(session, market["sri"], ["Tas Lama 1", "Tas Lama 2"] + [f"Kopi {n}" for n in range(8)]
+                 + ["Tas Baru 1", "Tas Baru 2"])
+    page = search_for(session, "tas", per_page=10)
+    assert sorted(p.name for p in page.items) == ["Tas Baru 1", "Tas Baru 2"]
+    assert page.total == 2 and page.capped
+    if search.is_postgres(session):
+        assert spy_walk == [None]
 
 
 def test_the_reindex_command_rebuilds_the_index(app, session, market):

@@ -78,6 +78,9 @@ class Page:
     per_page: int
     searched: bool = False
     out_of_range: bool = False
+    # True when more than `total` products match: a plain search counts only up to, and
+    # pages only through, its search.RANKED_CANDIDATES newest matches (ranked).
+    capped: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -121,7 +124,8 @@ def list_products(session: Session, filters: ListingFilters, page: int = 1, per_
         if filters.sort == "relevance" and filters == ListingFilters(q=filters.q, sort="relevance"):
             # Words only: the index holds public products alone, so no join is needed.
             total, ids = search.search_page(session, parsed, per_page, offset)
-            return _page(session, ids, total, page, per_page, searched=True)
+            return _page(session, ids, min(total, search.RANKED_CANDIDATES), page, per_page, searched=True,
+                         capped=total > search.RANKED_CANDIDATES)
     statement = _public_ids()
     rank = None
     if q:
@@ -152,9 +156,11 @@ def list_products(session: Session, filters: ListingFilters, page: int = 1, per_
     return _page(session, ids, total, page, per_page, searched=rank is not None)
 
 
-def _page(session: Session, ids: list[int], total: int, page: int, per_page: int, searched: bool) -> Page:
+def _page(session: Session, ids: list[int], total: int, page: int, per_page: int, searched: bool,
+          capped: bool = False) -> Page:
     out_of_range = not ids and page > 1 and total > 0
-    return Page(load_products(session, ids), total, page, per_page, searched=searched, out_of_range=out_of_range)
+    return Page(load_products(session, ids), total, page, per_page, searched=searched, out_of_range=out_of_range,
+                capped=capped)
 
 
 def suggestions(session: Session, text: str, limit: int = 6) -> list[Product]:

@@ -12,6 +12,11 @@ engine); every word must match as a prefix, either itself or its stem: "kera" fi
 FTS5 table `search_fts`; PostgreSQL with ts_rank on a generated tsvector column with a
 GIN index. Both give name words ten times the weight of the rest.
 
+A plain search counts its matches only up to RANKED_CANDIDATES (beyond, the page says "more
+than 2,000") and ranks only the newest RANKED_CANDIDATES, so its cost does not grow with the
+number of matches. On PostgreSQL common words are found by walking the primary key backwards
+and rarer ones through the GIN index, chosen from a sample of the newest documents.
+
 The index follows product, producer, category and tag changes through a session
 `after_flush` hook, in the same transaction; `rebuild_search_index` rebuilds it all
 (bulk loads, `flask search-reindex`).
@@ -151,10 +156,18 @@ def matches(session: Session, query: ParsedQuery):
         .prefix_with("MATERIALIZED")
 
 
-# Plain searches rank (bm25 / ts_rank) only the newest RANKED_CANDIDATES matches, then list
-# the remaining matches newest first: scoring every match of a one-word search over 100,000
-# products costs more than a page may take, and the newest matches are the likeliest wanted.
+# A plain search counts its matches only up to RANKED_CANDIDATES and ranks (bm25 / ts_rank)
+# only the newest RANKED_CANDIDATES matches: counting or scoring every match of a one-word
+# search over 100,000 products costs more than a page may take, and the newest matches are
+# the likeliest wanted. Beyond the cap the page says "more than 2,000" and pages stop there.
 RANKED_CANDIDATES = 2000
+
+# PostgreSQL picks how to find the newest matches from a sample of the newest SAMPLE_ROWS
+# documents. When matches are common, walking the primary key backwards finds them after
+# reading a few thousand rows (at most MAX_WALK_ROWS); otherwise reading every match through
+# the GIN index is cheaper. Only the speed depends on the choice, never the results.
+SAMPLE_ROWS = 1000
+MAX_WALK_ROWS = 30_000
 
 
 def _match_sql(session: Session) -> tuple[str, str, str]:
@@ -171,10 +184,10 @@ def _match_text(session: Session, query: ParsedQuery) -> str:
 
 @contextmanager
 def _prefer_index(session: Session):
-    """On PostgreSQL, steer the enclosed statements to the GIN index.
+    """On PostgreSQL, keep the enclosed statements off sequential scans.
 
-    For a common prefix the planner guesses that a sequential scan (or walking the primary
-    key) beats the index, and at 100,000 products it is several times wrong.
+    For a common prefix the planner guesses that a sequential scan beats the index, and at
+    100,000 products it is several times wrong.
     """
     if not is_postgres(session):
         yield
@@ -187,56 +200,93 @@ def _prefer_index(session: Session):
 
 
 def count(session: Session, query: ParsedQuery) -> int:
-    """How many public products match (straight from the index, one query)."""
+    """How many public products match, counted up to RANKED_CANDIDATES + 1 (one query).
+
+    A result above RANKED_CANDIDATES means "more than RANKED_CANDIDATES".
+    """
     table, condition, _rank = _match_sql(session)
-    return session.scalar(text(f"SELECT count(*) FROM {table} WHERE {condition}"),
-                          {"match": _match_text(session, query)}) or 0
+    with _prefer_index(session):
+        return session.scalar(text(f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {condition} LIMIT :over) AS s"),
+                              {"match": _match_text(session, query), "over": RANKED_CANDIDATES + 1}) or 0
 
 
 def ranked_ids(session: Session, query: ParsedQuery, limit: int, offset: int = 0) -> list[int]:
-    """One page of matching product ids, best first (see RANKED_CANDIDATES); one or two queries."""
-    table, condition, rank = _match_sql(session)
+    """One page of the newest RANKED_CANDIDATES matches, best first (one query)."""
+    if offset >= RANKED_CANDIDATES:
+        return []
+    _table, condition, rank = _match_sql(session)
+    params = {"match": _match_text(session, query), "cap": RANKED_CANDIDATES,
+              "limit": min(limit, RANKED_CANDIDATES - offset), "offset": offset}
     if is_postgres(session):
-        # All matches through the GIN index first; never a walk along the primary key.
-        source = (f"(WITH found AS MATERIALIZED (SELECT product_id, search_vector FROM search_documents "
-                  f"WHERE {condition}) SELECT * FROM found) AS found")
-        key = "product_id"
-    else:
-        source, key = table, "rowid"
-    params = {"match": _match_text(session, query), "cap": RANKED_CANDIDATES, "limit": limit, "offset": offset}
-    ids: list[int] = []
-    if offset < RANKED_CANDIDATES:
-        ids = list(session.scalars(text(
-            f"SELECT id FROM (SELECT {key} AS id, {rank} AS rank FROM {source} WHERE {condition} "
-            f"ORDER BY {key} DESC LIMIT :cap) AS candidates ORDER BY rank, id DESC LIMIT :limit OFFSET :offset"
-        ), params))
-    missing = limit - len(ids)
-    if missing > 0 and offset + len(ids) >= RANKED_CANDIDATES:
-        params.update(limit=missing, offset=max(offset, RANKED_CANDIDATES))
-        ids += list(session.scalars(text(
-            f"SELECT {key} FROM {source} WHERE {condition} ORDER BY {key} DESC LIMIT :limit OFFSET :offset"
-        ), params))
-    return ids
+        with _prefer_index(session):
+            return _pg_from_index(session, params)[1]
+    return list(session.scalars(text(
+        f"SELECT id FROM (SELECT rowid AS id, {rank} AS rank FROM search_fts WHERE {condition} "
+        "ORDER BY rowid DESC LIMIT :cap) AS candidates ORDER BY rank, id DESC LIMIT :limit OFFSET :offset"
+    ), params))
+
+
+def _pg_walk(session: Session, params: dict) -> tuple[int, list[int]] | None:
+    """(matches up to cap + 1, one page) found by walking the primary key backwards, when a
+    sample of the newest documents shows matches are common; None when they are not, or
+    when the walk's id range holds no more than `cap` matches (older ones may exist).
+
+    The walk reads twice the rows the sample's density needs to reach the cap (to allow for
+    chance), as an id range. ts_match_vq() is the @@ operator written as a function, which
+    the GIN index cannot serve, so the planner walks the key and stops at cap + 1 matches,
+    having ranked only those.
+    """
+    _table, _condition, rank = _match_sql(session)
+    rows = session.execute(text(
+        "WITH recent AS (SELECT product_id, ts_match_vq(search_vector, to_tsquery('simple', :match)) AS hit "
+        "FROM search_documents ORDER BY product_id DESC LIMIT :sample), "
+        "sample AS (SELECT count(*) AS seen, count(*) FILTER (WHERE hit) AS hits, max(product_id) AS newest, "
+        "min(product_id) AS oldest FROM recent), "
+        "walk AS (SELECT newest - (newest - oldest + 1) * (2 * :over * seen / hits) / seen AS floor FROM sample "
+        "WHERE seen = :sample AND hits > 0 AND 2 * :over * seen / hits <= :max_walk), "
+        f"walked AS MATERIALIZED (SELECT product_id, {rank} AS rank FROM search_documents "
+        "WHERE product_id >= (SELECT floor FROM walk) AND ts_match_vq(search_vector, to_tsquery('simple', :match)) "
+        "ORDER BY product_id DESC LIMIT :over), "
+        "total AS (SELECT count(*) AS n, min(product_id) AS oldest FROM walked) "
+        "SELECT total.n, page.product_id FROM total LEFT JOIN LATERAL ("
+        "SELECT product_id FROM walked WHERE total.n > :cap AND product_id > total.oldest "
+        "ORDER BY rank, product_id DESC LIMIT :limit OFFSET :offset) AS page ON true"
+    ), {**params, "sample": SAMPLE_ROWS, "max_walk": MAX_WALK_ROWS}).all()
+    if rows[0].n <= RANKED_CANDIDATES:
+        return None
+    return rows[0].n, [row.product_id for row in rows if row.product_id is not None]
+
+
+def _pg_from_index(session: Session, params: dict) -> tuple[int, list[int]]:
+    """(matches up to cap + 1, one page) from every match read through the GIN index, the
+    newest cap ranked (their vectors read by primary key only for those)."""
+    _table, condition, rank = _match_sql(session)
+    rows = session.execute(text(
+        f"WITH found AS MATERIALIZED (SELECT product_id FROM search_documents WHERE {condition}), "
+        "top AS (SELECT product_id FROM found ORDER BY product_id DESC LIMIT :cap), "
+        "total AS (SELECT count(*) AS n FROM found) "
+        "SELECT total.n, page.product_id FROM total LEFT JOIN LATERAL ("
+        "SELECT d.product_id FROM top JOIN search_documents AS d ON d.product_id = top.product_id "
+        f"ORDER BY {rank}, d.product_id DESC LIMIT :limit OFFSET :offset) AS page ON true"
+    ), params).all()
+    return min(rows[0].n, RANKED_CANDIDATES + 1), [row.product_id for row in rows if row.product_id is not None]
 
 
 def search_page(session: Session, query: ParsedQuery, limit: int, offset: int = 0) -> tuple[int, list[int]]:
-    """(number of matches, one page of ids best first) for a plain search."""
-    with _prefer_index(session):
-        if is_postgres(session) and offset + limit <= RANKED_CANDIDATES:
-            # One statement: the matches once through the GIN index, counted, and the newest
-            # candidates ranked (their vectors read by primary key only for those).
-            _table, condition, rank = _match_sql(session)
-            rows = session.execute(text(
-                f"WITH found AS MATERIALIZED (SELECT product_id FROM search_documents WHERE {condition}), "
-                "top AS (SELECT product_id FROM found ORDER BY product_id DESC LIMIT :cap) "
-                "SELECT d.product_id, (SELECT count(*) FROM found) AS total FROM top "
-                "JOIN search_documents AS d ON d.product_id = top.product_id "
-                f"ORDER BY {rank}, d.product_id DESC LIMIT :limit OFFSET :offset"
-            ), {"match": _match_text(session, query), "cap": RANKED_CANDIDATES, "limit": limit,
-                "offset": offset}).all()
-            if rows:
-                return rows[0].total, [row.product_id for row in rows]
+    """(matches counted up to RANKED_CANDIDATES + 1, one page of ids best first) for a plain search.
+
+    Pages reach only the RANKED_CANDIDATES ranked matches; a count above RANKED_CANDIDATES
+    means "more than that". Two queries on SQLite; one to four on PostgreSQL.
+    """
+    if not is_postgres(session):
         return count(session, query), ranked_ids(session, query, limit, offset)
+    params = {"match": _match_text(session, query), "cap": RANKED_CANDIDATES, "over": RANKED_CANDIDATES + 1,
+              "limit": max(0, min(limit, RANKED_CANDIDATES - offset)), "offset": offset}
+    walked = _pg_walk(session, params)
+    if walked is not None:
+        return walked
+    with _prefer_index(session):
+        return _pg_from_index(session, params)
 
 
 # ---- keeping the index in step --------------------------------------------------------------
@@ -313,8 +363,11 @@ def rebuild_search_index(session: Session) -> int:
 
 
 def refresh_statistics(session: Session) -> None:
-    """After a bulk load, let PostgreSQL's planner see the new row counts (autovacuum may lag)."""
+    """After a bulk load, let PostgreSQL's planner see the new row counts (autovacuum may lag),
+    and move the GIN index's pending entries into the index proper: until autovacuum does,
+    every search scans that pending list (up to gin_pending_list_limit, 4 MB) in full."""
     if is_postgres(session):
+        session.execute(text("SELECT gin_clean_pending_list('ix_search_documents_search_vector'::regclass)"))
         session.execute(text("ANALYZE products, seller_profiles, product_tags, search_documents"))
         session.commit()
 
