@@ -9,36 +9,10 @@ from marketplace.models import LedgerEntry, Payout
 from marketplace.services import ledger, orders, payouts
 from marketplace.services.order_states import OFFICER
 from tests import factories
+from tests.concurrency import _postgres_only, in_threads  # noqa: F401  (_postgres_only is an autouse fixture)
 
 pytestmark = pytest.mark.postgres_only
 
-
-@pytest.fixture(autouse=True)
-def _postgres_only(app):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.skip("real concurrent connections need PostgreSQL (set TEST_DATABASE_URL)")
-
-
-def _in_threads(app, count, work):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def run():
-        with app.app_context():
-            barrier.wait()
-            try:
-                results.append(work())
-            except Exception as exc:  # collected and asserted on by the test
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
 
 
 def test_officers_paying_the_same_balance_at_once_make_one_payout(app, session):
@@ -57,7 +31,7 @@ def test_officers_paying_the_same_balance_at_once_make_one_payout(app, session):
             officer_id = next(turn)
         return payouts.create_batch(db.session, actor_id=officer_id, seller_ids=[seller_id])
 
-    results, errors = _in_threads(app, len(officers), pay)
+    results, errors = in_threads(app, len(officers), pay)
 
     assert errors == []
     assert sum(len(r.created) for r in results) == 1
