@@ -130,7 +130,7 @@ INDICATOR_LABELS = {
     "value_outside_blitar": _l("Online sales value outside Blitar"),
     "reach_outside_blitar": _l("Share of online sales outside Blitar"),
     "sellers_with_previous_sales": _l("Producers with sales in the previous period"),
-    "sellers_growing": _l("Producers growing by 15% or more"),
+    "sellers_growing": _l("Producers growing by at least 15%"),
     "sellers_growing_share": _l("Share of producers growing"),
 }
 DIMENSION_LABELS = {
