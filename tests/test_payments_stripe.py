@@ -7,7 +7,9 @@ import urllib.request
 
 import pytest
 
-from marketplace.models import Order, OrderStatus, PartStatus, Payment, PaymentStatus, StripeEvent
+from marketplace.models import (
+    AuditLog, EntryKind, LedgerEntry, Order, OrderStatus, PartStatus, Payment, PaymentStatus, StripeEvent,
+)
 from marketplace.services import payments
 from tests import factories
 
@@ -203,3 +205,73 @@ def test_card_refund_goes_through_stripe_and_reduces_line_values(app, session, s
 def test_card_is_not_offered_without_keys(app):
     settings = payments.StripeSettings(None, None, None, "http://127.0.0.1:1", 10_000)
     assert payments.PaymentMethod.CARD not in payments.available_methods(settings)
+
+
+def _refund_event(event_id, intent_id, amount_refunded):
+    return json.dumps({
+        "id": event_id, "object": "event", "type": "charge.refunded", "created": int(time.time()),
+        "data": {"object": {"id": f"ch_{event_id}", "object": "charge", "payment_intent": intent_id,
+                            "amount_refunded": amount_refunded * 100, "currency": "idr"}},
+    }).encode()
+
+
+def _paid_by_card(app, session, order):
+    settings = _settings(app)
+    payments.start_card_payment(session, order, settings)
+    payment = session.query(Payment).filter_by(order_id=order.id).one()
+    _pay_like_the_browser(settings, payment.stripe_payment_intent_id)
+    payments.sync_card_payment(session, order, settings)
+    return payment.stripe_payment_intent_id
+
+
+def test_refund_made_in_the_stripe_dashboard_reverses_the_single_producers_sale(app, client, session, stripe_config,
+                                                                               card_order):
+    intent_id = _paid_by_card(app, session, card_order)
+
+    response = _post_event(client, _refund_event("evt_dash_1", intent_id, 40_000))
+    replay = _post_event(client, _refund_event("evt_dash_2", intent_id, 40_000))
+
+    assert response.json["outcome"] == "refund_recorded" and replay.json["outcome"] == "refund_recorded"
+    session.expire_all()
+    order = session.get(Order, card_order.id)
+    assert order.parts[0].lines[0].value == 150_000 - 40_000
+    assert order.payments[0].refunded_amount == 40_000
+    assert order.payments[0].status == PaymentStatus.PARTIALLY_REFUNDED
+    entries = session.query(LedgerEntry).filter_by(seller_order_id=order.parts[0].id).all()
+    assert sorted((entry.kind, entry.amount) for entry in entries) == [
+        (EntryKind.REVERSAL, -40_000), (EntryKind.SALE, 150_000)]
+    assert session.query(AuditLog).filter_by(action="order.refunded_in_stripe").count() == 1
+
+
+def test_refund_the_marketplace_made_is_not_counted_again_when_stripe_reports_it(app, client, session, stripe_config,
+                                                                                card_order):
+    intent_id = _paid_by_card(app, session, card_order)
+    part = session.get(Order, card_order.id).parts[0]
+    payments.refund_part(session, part, amount=25_000, actor_id=None, settings=_settings(app))
+
+    _post_event(client, _refund_event("evt_echo", intent_id, 25_000))
+
+    session.expire_all()
+    order = session.get(Order, card_order.id)
+    assert order.parts[0].lines[0].value == 150_000 - 25_000
+    assert order.payments[0].refunded_amount == 25_000
+    assert session.query(LedgerEntry).filter_by(kind=EntryKind.REVERSAL).count() == 1
+
+
+def test_dashboard_refund_of_an_order_from_two_producers_is_flagged_for_an_officer(app, client, session,
+                                                                                  stripe_config):
+    first = factories.make_product(session, price=50_000, stock=5)
+    second = factories.make_product(session, seller=factories.make_seller(session, shop_name="Toko Kedua"),
+                                    price=30_000, stock=5)
+    order = factories.place_order(session, [(first, 1), (second, 1)], payment="card")
+    intent_id = _paid_by_card(app, session, order)
+
+    _post_event(client, _refund_event("evt_dash_two", intent_id, 30_000))
+
+    session.expire_all()
+    order = session.get(Order, order.id)
+    assert [line.value for part in order.parts for line in part.lines] == [50_000, 30_000]
+    assert order.payments[0].refunded_amount == 30_000
+    assert session.query(LedgerEntry).filter_by(kind=EntryKind.REVERSAL).count() == 0
+    flag = session.query(AuditLog).filter_by(action="payment.refunded_in_stripe").one()
+    assert flag.subject_id == order.id and json.loads(flag.details)["amount"] == 30_000

@@ -43,6 +43,9 @@ AUDIT_ACTIONS = {
     "seller.commission_changed": _l("Producer commission rate changed"),
     "order.transfer_confirmed": _l("Bank transfer confirmed"),
     "order.refunded": _l("Refund recorded"),
+    "order.refunded_in_stripe": _l("Refund made in the Stripe Dashboard"),
+    "payment.refunded_in_stripe": _l("Refund made in the Stripe Dashboard for several producers: "
+                                     "settle it with a ledger adjustment"),
     "payout.created": _l("Payout created"),
     "payout.sent": _l("Payout marked as sent"),
     "payout.cancelled": _l("Payout cancelled"),

@@ -209,9 +209,7 @@ def handle_stripe_webhook(session: Session, payload: bytes, signature: str | Non
     elif event_type == "charge.refunded":
         refunded = from_stripe_amount(int(obj.get("amount_refunded") or 0))
         if refunded > payment.refunded_amount:
-            payment.refunded_amount = refunded
-            payment.status = (PaymentStatus.REFUNDED if refunded >= payment.amount
-                              else PaymentStatus.PARTIALLY_REFUNDED)
+            _record_outside_refund(session, payment, refunded - payment.refunded_amount)
         outcome = "refund_recorded"
     session.commit()
     return outcome
@@ -267,23 +265,53 @@ def refund_part(session: Session, part: SellerOrder, *, amount: int, actor_id: i
         refunded_before = sum(line.refunded_amount for line in part.lines)
         _refund_card(settings, payment.stripe_payment_intent_id, amount,
                      f"refund-part-{part.id}-{refunded_before}-{amount}")
+    _spread_refund(session, part, amount, actor_id=actor_id, reason=reason)
+    if payment is not None:
+        _add_refunded(payment, amount)
+    if part.status == PartStatus.CANCELLED and sum(line.value for line in part.lines) == 0:
+        orders.advance_part(session, part.id, PartStatus.REFUNDED, actor_role=SYSTEM, actor_id=actor_id,
+                            note=reason)
+        return
+    session.commit()
+
+
+def _spread_refund(session: Session, part: SellerOrder, amount: int, *, actor_id: int | None,
+                   reason: str, action: str = "order.refunded") -> None:
+    """Take a refund off the part's lines (largest first), reverse it in the ledger, audit it."""
     remaining = amount
     for line in sorted(part.lines, key=lambda line: line.value, reverse=True):
         share = min(remaining, line.value)
         line.refunded_amount += share
         remaining -= share
     ledger.reverse_refund(session, part, amount, actor_id=actor_id, reason=reason)
-    audit.record(session, actor_id=actor_id, action="order.refunded", subject_type="seller_order", subject_id=part.id,
-                 reason=reason, details={"amount": amount, "method": order.payment_method.value})
-    if payment is not None:
-        payment.refunded_amount += amount
-        payment.status = (PaymentStatus.REFUNDED if payment.refunded_amount >= payment.amount
-                          else PaymentStatus.PARTIALLY_REFUNDED)
-    if part.status == PartStatus.CANCELLED and sum(line.value for line in part.lines) == 0:
-        orders.advance_part(session, part.id, PartStatus.REFUNDED, actor_role=SYSTEM, actor_id=actor_id,
-                            note=reason)
-        return
-    session.commit()
+    audit.record(session, actor_id=actor_id, action=action, subject_type="seller_order", subject_id=part.id,
+                 reason=reason, details={"amount": amount, "method": part.order.payment_method.value})
+
+
+def _add_refunded(payment: Payment, amount: int) -> None:
+    payment.refunded_amount += amount
+    payment.status = (PaymentStatus.REFUNDED if payment.refunded_amount >= payment.amount
+                      else PaymentStatus.PARTIALLY_REFUNDED)
+
+
+def _record_outside_refund(session: Session, payment: Payment, amount: int) -> None:
+    """A refund made in the Stripe Dashboard rather than through the marketplace.
+
+    With one producer in the order it is clear whose sale it reverses, so lines and ledger
+    follow. With several, Stripe does not say whose goods were refunded: the payment records
+    it and the audit log flags it for an officer to settle with a ledger adjustment.
+    """
+    parts = [part for part in payment.order.parts if part.payment_confirmed_at is not None]
+    if len(parts) == 1:
+        part = parts[0]
+        refundable = sum(line.value for line in part.lines) + part.delivery_fee
+        share = min(amount, refundable)
+        if share > 0:
+            _spread_refund(session, part, share, actor_id=None, reason="", action="order.refunded_in_stripe")
+    else:
+        audit.record(session, actor_id=None, action="payment.refunded_in_stripe", subject_type="order",
+                     subject_id=payment.order_id, details={"amount": amount, "producers": len(parts)})
+    _add_refunded(payment, amount)
 
 
 def cancel_part(session: Session, part_id: int, *, actor_role: str, actor_id: int | None, reason: str,
