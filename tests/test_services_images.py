@@ -262,6 +262,8 @@ def test_local_storage_round_trip_and_file_mode(tmp_path):
     assert storage.read("ab/abc-320.webp") == b"bytes"
     assert (tmp_path / "ab" / "abc-320.webp").stat().st_mode & 0o777 == 0o644
     assert [p.name for p in (tmp_path / "ab").iterdir()] == ["abc-320.webp"]  # no temporary file left
+    storage.save("cd/cde-800.webp", b"more", "image/webp")
+    assert sorted(storage.keys()) == ["ab/abc-320.webp", "cd/cde-800.webp"]
     storage.delete("ab/abc-320.webp")
     storage.delete("ab/abc-320.webp")
     assert not storage.exists("ab/abc-320.webp")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import Iterator, Protocol
 
 from flask import Flask, current_app
 
@@ -28,6 +28,9 @@ class Storage(Protocol):
 
     def delete(self, key: str) -> None:
         """Remove `key`; removing a missing key is not an error."""
+
+    def keys(self) -> Iterator[str]:
+        """Every stored key, in no particular order (for backups)."""
 
 
 class LocalStorage:
@@ -73,6 +76,13 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def keys(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        for path in self.root.rglob("*"):
+            if path.is_file() and not path.name.startswith(".upload-"):
+                yield path.relative_to(self.root).as_posix()
 
 
 def init_storage(app: Flask) -> None:
