@@ -239,3 +239,44 @@ def live_server(app):
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
     thread.join(timeout=10)
+
+
+# ---- a real browser for the journeys ------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium through Playwright, once per run (skips the test without it)."""
+    from tests.browser import launch_chromium
+
+    playwright, browser = launch_chromium()
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def phone(chromium, csrf_enabled):
+    """A fresh browser context at a 360x640 phone viewport, with CSRF protection on as in production.
+    Returns a function that opens one more page (one per person in a journey)."""
+    from tests.browser import PHONE
+
+    contexts = []
+
+    def open_page(locale: str = "id-ID"):
+        context = chromium.new_context(viewport=PHONE, locale=locale, device_scale_factor=1)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def axe():
+    """Collects axe-core findings of every page a journey checks; call .assert_clean() at the end."""
+    pytest.importorskip("axe_playwright_python", reason="pip install -r requirements-dev.txt")
+    from tests.browser import AccessibilityAudit
+
+    return AccessibilityAudit()
