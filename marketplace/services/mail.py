@@ -5,6 +5,7 @@ recipient's language.
 """
 from __future__ import annotations
 
+import logging
 import smtplib
 import sys
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from pathlib import Path
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass
 class OutgoingMail:
@@ -24,6 +27,7 @@ class OutgoingMail:
     body: str
     sender: str
     headers: dict[str, str] = field(default_factory=dict)
+    delivered: bool = False
 
     def as_message(self) -> EmailMessage:
         message = EmailMessage()
@@ -69,10 +73,20 @@ _BACKENDS = {
 
 
 def send_mail(to: str, subject: str, body: str, app: Flask | None = None) -> OutgoingMail:
-    """Send one plain-text e-mail through the configured backend."""
+    """Send one plain-text e-mail through the configured backend.
+
+    A mail server that is down or refuses the message is logged, never raised: the order,
+    approval or reset that triggered the mail is already committed and must not turn into an
+    error page. `delivered` on the result says whether the backend took the mail.
+    """
     app = app or current_app._get_current_object()
     mail = OutgoingMail(to=to, subject=subject, body=body, sender=app.config["MAIL_DEFAULT_SENDER"])
-    _BACKENDS[app.config["MAIL_BACKEND"]](app, mail)
+    try:
+        _BACKENDS[app.config["MAIL_BACKEND"]](app, mail)
+    except (OSError, smtplib.SMTPException):
+        logger.exception("mail not delivered", extra={"mail_subject": subject, "mail_domain": to.rpartition("@")[2]})
+        return mail
+    mail.delivered = True
     return mail
 
 
