@@ -9,7 +9,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField, HiddenField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from marketplace.fields import RupiahField
@@ -106,23 +108,24 @@ class ProductForm(FlaskForm):
         Optional(), Length(max=product_service.DESCRIPTION_MAX, message=_l("Use at most %(max)d characters."))])
     price = RupiahField(_l("Price (Rp)"), maximum=product_service.MAX_PRICE,
                         validators=[InputRequired(_l("Enter the price, for example 15.000."))])
-    unit = SelectField(_l("Sold per"), choices=[(u, u) for u in UNITS], validate_choice=False)
+    unit = SelectField(_l("Sold per"), choices=[SelectChoice(u, u) for u in UNITS], validate_choice=False)
     stock = CountField(_l("Stock"), maximum=product_service.MAX_STOCK,
                        validators=[InputRequired(_l("Enter how many you have, or 0."))])
     stock_seen = SeenStockField()
     weight_grams = CountField(_l("Weight in grams (with packing)"), maximum=product_service.MAX_WEIGHT_GRAMS,
                               validators=[Optional()])
     tags = SelectMultipleField(_l("Labels"), choices=[], validate_choice=False)
-    status = RadioField(_l("Status"), choices=[("draft", STATUS_LABELS["draft"]),
-                                               ("published", STATUS_LABELS["published"])],
+    status = RadioField(_l("Status"), choices=[SelectChoice("draft", STATUS_LABELS["draft"]),
+                                               SelectChoice("published", STATUS_LABELS["published"])],
                         validate_choice=False, default="draft")
 
     def set_choices(self, categories, tags, locale: str, archived: bool = False) -> None:
-        self.category_id.choices = [("", _l("No category"))] + [
-            (str(c.id), (f"{c.parent.name(locale)} › " if c.parent else "") + c.name(locale)) for c in categories]
-        self.tags.choices = [(str(t.id), t.name(locale)) for t in tags]
+        self.category_id.choices = [SelectChoice("", _l("No category"))] + [
+            SelectChoice(str(c.id), (f"{c.parent.name(locale)} › " if c.parent else "") + c.name(locale))
+            for c in categories]
+        self.tags.choices = [SelectChoice(str(t.id), t.name(locale)) for t in tags]
         if archived:
-            self.status.choices = [*self.status.choices, ("archived", STATUS_LABELS["archived"])]
+            self.status.choices = [*self.status.choices, SelectChoice("archived", STATUS_LABELS["archived"])]
 
     def chosen_category_id(self) -> int | None | bool:
         """The category id, None for "no category", or False when the value is not a number."""
