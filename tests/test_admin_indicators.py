@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import event
 
+from marketplace.admin.indicator_forms import preset_period
 from marketplace.extensions import db
 from marketplace.formatting import format_rupiah
 from marketplace.models import DeliveryMethod
@@ -64,12 +65,22 @@ def test_last_month_preset_shows_januarys_figures_beside_december(officer_client
     ("this_month", Period(date(2026, 2, 1), date(2026, 2, 10))),
     ("last_month", JANUARY),
     ("this_quarter", Period(date(2026, 1, 1), date(2026, 2, 10))),
+    ("last_quarter", Period(date(2025, 10, 1), date(2025, 12, 31))),
     ("this_year", Period(date(2026, 1, 1), date(2026, 2, 10))),
 ])
 def test_each_preset_shows_the_figures_of_its_period(officer_client, session, world, preset, period):
     expected = indicators(session, period).gmv
     html = officer_client.get(f"/petugas/indikator?preset={preset}").get_data(as_text=True)
     assert rp(expected) in indicator_row(html, "gmv")
+
+
+@pytest.mark.parametrize(("today", "period"), [
+    (date(2026, 2, 10), Period(date(2025, 10, 1), date(2025, 12, 31))),
+    (date(2026, 5, 31), Period(date(2026, 1, 1), date(2026, 3, 31))),
+    (date(2026, 12, 1), Period(date(2026, 7, 1), date(2026, 9, 30))),
+])
+def test_last_quarter_is_the_whole_previous_calendar_quarter(today, period):
+    assert preset_period("last_quarter", today) == period
 
 
 def test_custom_dates_and_combined_filters(officer_client, session, world):

@@ -22,6 +22,7 @@ PRESETS = {
     "this_month": _l("This month"),
     "last_month": _l("Last month"),
     "this_quarter": _l("This quarter"),
+    "last_quarter": _l("Last quarter"),
     "this_year": _l("This year"),
     "custom": _l("Custom dates"),
 }
@@ -33,9 +34,12 @@ def preset_period(preset: str, today: date) -> Period:
     if preset == "last_month":
         end = today.replace(day=1) - timedelta(days=1)
         return Period(end.replace(day=1), end)
+    first_month = 3 * ((today.month - 1) // 3) + 1
     if preset == "this_quarter":
-        first_month = 3 * ((today.month - 1) // 3) + 1
         return Period(date(today.year, first_month, 1), today)
+    if preset == "last_quarter":
+        end = date(today.year, first_month, 1) - timedelta(days=1)
+        return Period(date(end.year, end.month - 2, 1), end)
     if preset == "this_year":
         return Period(date(today.year, 1, 1), today)
     return Period(today.replace(day=1), today)
