@@ -1,11 +1,11 @@
 """Officers' programme dashboard: indicators with the previous period, charts, the producers
-table, one producer's page, and the exports (CSV, JSON, XLSX, transactions CSV)."""
+table, one producer's page, and the exports (CSV, JSON, XLSX, transactions CSV, PDF report)."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, current_app, render_template, request
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,6 +28,7 @@ from marketplace.formatting import to_wib
 from marketplace.i18n import current_language
 from marketplace.models import Cohort, SellerProfile, utcnow
 from marketplace.services import indicator_exports as exports
+from marketplace.services import indicator_report
 from marketplace.services.indicators import (
     DIMENSIONS,
     Filters,
@@ -66,6 +67,9 @@ def _render(template: str, **context) -> str:
 
 
 def _message(error: IndicatorError) -> str:
+    if error.code == "comparison_out_of_range":
+        return _("The comparison period before these dates would start before the year 2000. "
+                 "Choose a later start date or a shorter period.")
     return str(INDICATOR_MESSAGES.get(error.code, INDICATOR_MESSAGES["invalid_input"]))
 
 
@@ -75,6 +79,11 @@ def _selection(form: IndicatorFilterForm | None = None) -> Selection:
     if form is not None:
         form.preset.data = selection.query["preset"]      # dates without a preset mean "custom"
     check_filters(db.session, selection.filters)
+    try:
+        # The previous period's growth figure compares it with the period before it in turn.
+        selection.period.previous().previous()
+    except IndicatorError:
+        raise IndicatorError("comparison_out_of_range", "from") from None
     return selection
 
 
@@ -180,8 +189,8 @@ def indicator_seller(seller_id: int):
                            period=selection.period)
 
 
-def _download(body, kind: str, name: str) -> Response:
-    response = Response(body, mimetype=_DOWNLOAD_TYPES[kind])
+def _download(body, mimetype: str, name: str) -> Response:
+    response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -226,7 +235,7 @@ def indicators_export(fmt: str):
     exports.record_export(session, actor_id=current_user.id, action="export.indicators",
                           kind=f"{fmt}:{dimension}" if dimension else fmt, period=selection.period,
                           filters=selection.filters)
-    return _download(body, fmt, _name(selection, stem, fmt))
+    return _download(body, _DOWNLOAD_TYPES[fmt], _name(selection, stem, fmt))
 
 
 @bp.route("/indikator/transaksi.csv")
@@ -238,5 +247,25 @@ def indicators_transactions():
     body = exports.transactions_csv(db.session, selection.period, selection.filters, labels)
     exports.record_export(db.session, actor_id=current_user.id, action="export.transactions", kind="csv",
                           period=selection.period, filters=selection.filters)
-    return _download(body, "csv", _name(selection, "transaksi", "csv"))
+    return _download(body, _DOWNLOAD_TYPES["csv"], _name(selection, "transaksi", "csv"))
 
+
+@bp.route("/indikator/laporan.pdf")
+@officer_required
+def indicators_report():
+    """The dashboard as a PDF summary report (figures, charts, tables) in the reader's language."""
+    selection = _export_selection()
+    locale = current_language()
+    session = db.session
+    report = exports.build_report(session, selection.period, selection.filters)
+    labels = exports.load_labels(session, locale)
+    sellers = exports.seller_table(session, selection.period, selection.filters, "-value")
+    body = indicator_report.render_report(
+        report, labels, sellers, indicator_labels=INDICATOR_LABELS, dimension_labels=DIMENSION_LABELS,
+        channel_labels=CHANNEL_LABELS, programme=current_app.config["SITE_NAME"], issued_by=current_user.name,
+        generated_at=utcnow(), locale=locale)
+    exports.record_export(session, actor_id=current_user.id, action="export.indicators", kind="pdf",
+                          period=selection.period, filters=selection.filters)
+    period = selection.period
+    return _download(body, "application/pdf",
+                     f"laporan-indikator-{period.start.isoformat()}_{period.end.isoformat()}.pdf")
