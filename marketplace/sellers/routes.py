@@ -6,7 +6,7 @@ marketplace/services/onboarding.py.
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -58,8 +58,16 @@ def _locked_redirect(profile: SellerProfile):
     return redirect(url_for("sellers.dashboard"))
 
 
+def _refuse_staff() -> None:
+    """Officers and admins decide on shops, so their own accounts never get one (403)."""
+    if current_user.is_officer:
+        abort(403, _("Officer and admin accounts cannot open a shop. Please register the shop with a "
+                     "separate account."))
+
+
 def _gate(step: str):
     """A redirect when `step` may not be shown now (locked profile, earlier step missing), else None."""
+    _refuse_staff()
     profile = current_user.seller_profile
     if not onboarding_service.is_editable(profile):
         return _locked_redirect(profile)
@@ -120,6 +128,7 @@ def onboarding():
                                step_titles=STEP_TITLES,
                                register_url=url_for("auth.register", next=here),
                                login_url=url_for("auth.login", next=here))
+    _refuse_staff()
     profile = current_user.seller_profile
     if not onboarding_service.is_editable(profile):
         return redirect(url_for("sellers.dashboard"))
