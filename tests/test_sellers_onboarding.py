@@ -527,3 +527,9 @@ def test_control_characters_are_dropped_not_a_server_error(newcomer_client, newc
     assert profile.shop_name == "Batik Sri"
     assert profile.story == "Baris satu\nBaris dua"
     assert fill_shop(newcomer_client, name="\x00\x01").status_code == 400
+
+
+def test_staff_are_not_invited_to_open_a_shop(officer_client, client):
+    onboarding_link = 'href="/penjual/daftar-toko"'
+    assert onboarding_link not in officer_client.get("/").get_data(as_text=True)
+    assert onboarding_link in client.get("/").get_data(as_text=True)
