@@ -91,6 +91,15 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str = computed(_default_database_url)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     MEDIA_ROOT = env("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
+    # Where uploaded pictures are kept: "local" (files under MEDIA_ROOT) or "s3" (a bucket on S3
+    # or an S3-compatible server; S3_ENDPOINT_URL for MinIO, Ceph...). See services/storage.py.
+    MEDIA_BACKEND = env("MEDIA_BACKEND", "local", lambda value: value.strip().lower())
+    S3_BUCKET = env("S3_BUCKET")
+    S3_ENDPOINT_URL = env("S3_ENDPOINT_URL")
+    S3_REGION = env("S3_REGION")
+    S3_ACCESS_KEY_ID = env("S3_ACCESS_KEY_ID")
+    S3_SECRET_ACCESS_KEY = env("S3_SECRET_ACCESS_KEY")
+    S3_PREFIX = env("S3_PREFIX", "")
     MEDIA_URL_PREFIX = "/media"
     MAX_CONTENT_LENGTH = env("MAX_CONTENT_LENGTH", 16 * 1024 * 1024, int)
     MAX_IMAGE_BYTES = 15 * 1024 * 1024
@@ -190,6 +199,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = computed(lambda: database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://"))
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     MAIL_BACKEND = "memory"
+    MEDIA_BACKEND = "local"  # tests/test_storage_s3.py sets up its own bucket
     SECRET_KEY = "testing-secret-key"
     SERVER_NAME = None
     # Limits stay on, but high enough that the suite (all from one address) is never throttled;
