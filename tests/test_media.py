@@ -38,6 +38,16 @@ def test_a_browser_that_has_the_rendition_gets_not_modified(client, stored_image
 
     assert again.status_code == 304
     assert again.data == b""
+    assert again.headers["ETag"] == etag and "immutable" in again.headers["Cache-Control"]
+
+
+def test_not_modified_is_answered_without_reading_storage(app, client, stored_image, monkeypatch):
+    url = f"/media/{rendition_key(stored_image.key, 800)}"
+    etag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    monkeypatch.setattr(app.extensions["storage"], "read", lambda key: pytest.fail("storage read for a 304"))
+
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
 
 
 def test_every_srcset_url_serves_a_file_of_the_size_the_image_row_promises(client, stored_image):
