@@ -167,3 +167,21 @@ def test_order_link_is_unguessable_and_404_otherwise(client, session, shop):
     assert client.get("/pesanan/o/not-a-real-token").status_code == 404
     assert client.get(f"/pesanan/o/{'x' * 500}").status_code == 404
     assert order.status == OrderStatus.PLACED
+
+
+def test_card_below_the_stripe_minimum_is_refused_before_the_order_is_placed(app, client, session, shop,
+                                                                             stripe_config):
+    _tani, anyam, _beras, tas = shop
+    tas.price = app.config["STRIPE_MINIMUM_AMOUNT"] - 1_000
+    session.commit()
+    add(client, tas)
+    client.post("/pesanan/checkout", data=CONTACT)
+
+    response = client.post("/pesanan/checkout/pengiriman", data={
+        f"delivery-{anyam.id}": "pickup", "payment_method": "card", "action": "place"})
+
+    assert response.status_code == 400
+    assert "Pembayaran kartu minimal Rp 10.000" in response.get_data(as_text=True)
+    assert session.query(Order).count() == 0
+    assert session.get(Product, tas.id).stock == 3
+    assert "Tas Anyaman" in client.get("/pesanan/keranjang").get_data(as_text=True)

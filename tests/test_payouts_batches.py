@@ -2,6 +2,7 @@
 and the officers' and admins' pages."""
 import csv
 import io
+import json
 
 import pytest
 
@@ -129,6 +130,8 @@ def test_officer_pays_the_ticked_producers_downloads_csv_and_marks_sent(session,
     download = officer_client.get(batch_url + ".csv")
     assert download.status_code == 200 and download.mimetype == "text/csv"
     assert len(list(csv.DictReader(io.StringIO(download.text)))) == 2
+    downloaded = session.query(AuditLog).filter_by(action="payout_batch.downloaded").one()
+    assert json.loads(downloaded.details) == {"payouts": 2}
 
     payout = session.query(Payout).filter_by(seller_id=sri.id).one()
     missing = officer_client.post(f"/petugas/pembayaran/{payout.id}/terkirim", data={"bank_reference": " "})

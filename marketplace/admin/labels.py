@@ -50,6 +50,7 @@ AUDIT_ACTIONS = {
     "payout.sent": _l("Payout marked as sent"),
     "payout.cancelled": _l("Payout cancelled"),
     "payout_batch.created": _l("Payout batch created"),
+    "payout_batch.downloaded": _l("Payout batch CSV downloaded"),
     "ledger.adjusted": _l("Ledger adjusted by hand"),
     "settlement.settings_changed": _l("Settlement settings changed"),
     "exhibition.created": _l("Exhibition created"),

@@ -95,7 +95,8 @@ def payout_batch(batch_id: int):
 def payout_batch_csv(batch_id: int):
     """The batch as a bulk-transfer CSV for the bank."""
     batch = get_or_404(PayoutBatch, batch_id)
-    return Response(payouts.batch_csv(batch), mimetype="text/csv", headers={
+    body = payouts.download_batch_csv(db.session, batch, actor_id=current_user.id)
+    return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=payout-batch-{batch.id}.csv",
         "Cache-Control": "no-store",
     })

@@ -213,7 +213,8 @@ def checkout_delivery():
     errors: list[str] = []
     if request.method == "POST":
         for key, value in request.form.items():
-            if key.startswith("delivery-") and key[9:].isdigit() and value in DeliveryMethod._value2member_map_:
+            # A multipart part without a name arrives with key None.
+            if isinstance(key, str) and key.startswith("delivery-") and key[9:].isdigit() and value in DeliveryMethod._value2member_map_:
                 deliveries[int(key[9:])] = DeliveryMethod(value)
     else:
         # Preselect each producer's first option so the page shows a total at once.
@@ -230,7 +231,12 @@ def checkout_delivery():
     if placing and form.validate_on_submit():
         method = PaymentMethod(form.payment_method.data)
         needs_street = any(d != DeliveryMethod.PICKUP for d in deliveries.values())
-        if needs_street and not address.street:
+        if method == PaymentMethod.CARD and quote.total < settings.minimum_amount:
+            # Refused here, before stock is reserved: a placed order cannot change how it is paid.
+            from marketplace.orders.buyer import PAYMENT_ERRORS
+
+            errors.append(PAYMENT_ERRORS["below_minimum"](settings.minimum_amount))
+        elif needs_street and not address.street:
             errors.append(_("Enter your street address for delivery, or choose pickup."))
         else:
             buyer = checkout.Buyer(

@@ -297,6 +297,16 @@ def _safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
+def download_batch_csv(session: Session, batch: PayoutBatch, *, actor_id: int) -> str:
+    """The bank CSV of a batch, with the download written to the audit log (committed)."""
+    body = batch_csv(batch)
+    audit.record(session, actor_id=actor_id, action="payout_batch.downloaded", subject_type="payout_batch",
+                 subject_id=batch.id,
+                 details={"payouts": sum(1 for p in batch.payouts if p.status != PayoutStatus.CANCELLED)})
+    session.commit()
+    return body
+
+
 def batch_csv(batch: PayoutBatch) -> str:
     """The batch's unsent and sent payouts, one row each, amounts in whole rupiah without separators."""
     out = io.StringIO()
