@@ -92,6 +92,32 @@ def test_delivery_needs_a_street_address(client, session, shop):
     assert session.query(Order).count() == 0
 
 
+@pytest.mark.parametrize("missing", ["kecamatan", "regency_name"])
+def test_delivery_needs_the_kecamatan_and_kabupaten(client, session, shop, missing):
+    tani, _anyam, beras, _tas = shop
+    add(client, beras)
+    client.post("/pesanan/checkout", data={**CONTACT, missing: ""})
+
+    response = client.post("/pesanan/checkout/pengiriman", data={
+        f"delivery-{tani.id}": "courier", "payment_method": "cash", "action": "place"})
+
+    assert response.status_code == 400
+    assert "kecamatan" in response.get_data(as_text=True)
+    assert session.query(Order).count() == 0
+
+
+def test_pickup_needs_no_address(client, session, shop):
+    _tani, anyam, _beras, tas = shop
+    add(client, tas)
+    client.post("/pesanan/checkout", data={**CONTACT, "street": "", "kecamatan": "", "regency_name": ""})
+
+    response = client.post("/pesanan/checkout/pengiriman", data={
+        f"delivery-{anyam.id}": "pickup", "payment_method": "cash", "action": "place"})
+
+    assert response.status_code == 303
+    assert session.query(Order).count() == 1
+
+
 def test_price_change_between_cart_and_checkout_is_shown_not_charged(client, session, shop):
     tani, _anyam, beras, _tas = shop
     add(client, beras)

@@ -236,8 +236,9 @@ def checkout_delivery():
             from marketplace.orders.buyer import PAYMENT_ERRORS
 
             errors.append(PAYMENT_ERRORS["below_minimum"](settings.minimum_amount))
-        elif needs_street and not address.street:
-            errors.append(_("Enter your street address for delivery, or choose pickup."))
+        elif needs_street and not (address.street and address.kecamatan and address.regency_name):
+            errors.append(_("For delivery, enter your street address, kecamatan and kabupaten / kota; "
+                            "or choose pickup."))
         else:
             buyer = checkout.Buyer(
                 name=contact["name"], email=contact["email"], phone=contact["phone"],
