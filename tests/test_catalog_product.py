@@ -158,6 +158,16 @@ def test_the_product_page_runs_a_fixed_number_of_queries(client, session, bag):
     assert len(many) == len(few) <= 8, "\n".join(many)
 
 
+def test_the_producer_page_runs_a_fixed_number_of_queries(client, session, bag):
+    with count_queries() as few:
+        assert client.get(f"/toko/{bag.seller.slug}").status_code == 200
+    for n in range(6):
+        factories.add_product_image(session, factories.make_product(session, seller=bag.seller, name=f"Tas {n}"))
+    with count_queries() as many:
+        assert client.get(f"/toko/{bag.seller.slug}").status_code == 200
+    assert len(many) == len(few) <= 8, "\n".join(many)
+
+
 def test_the_producer_page_tells_the_story_and_lists_products(app, client, session, bag):
     response = client.get(f"/toko/{bag.seller.slug}")
     html = response.get_data(as_text=True)
