@@ -88,7 +88,9 @@ def _after(part: SellerOrder, before: int, message: str):
 def seller_advance(part_id: int):
     part = own_part(part_id)
     target = request.form.get("to", "")
-    if target not in PartStatus._value2member_map_ or PartStatus(target) == PartStatus.CANCELLED:
+    # A part becomes "new" only when its payment is confirmed (confirm_transfer, cash, Stripe), which
+    # also records the payment, the sale in the ledger and the programme's figures.
+    if target not in PartStatus._value2member_map_ or PartStatus(target) in (PartStatus.CANCELLED, PartStatus.NEW):
         abort(400, _("Unknown step."))
     to_status = PartStatus(target)
     form = ShipForm()
