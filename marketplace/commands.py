@@ -1,5 +1,8 @@
-"""Command-line tools: `flask create-officer`, `flask seed-demo`, `flask seed-bench`."""
+"""Command-line tools: `flask create-officer`, `flask backup`, `flask restore` (and, from seed_commands,
+`flask seed-demo`, `flask seed-bench`)."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -9,7 +12,8 @@ from flask.cli import with_appcontext
 from marketplace.extensions import db
 from marketplace.models import Role
 from marketplace.seed_commands import init_seed_commands
-from marketplace.services import accounts
+from marketplace.services import accounts, backup as backups
+from marketplace.services.storage import get_storage
 
 
 @click.command("create-officer")
@@ -51,6 +55,56 @@ def create_officer(email: str, name: str, password: str | None, is_admin: bool, 
     click.echo(f"Created {user.role.value} {user.email}.")
 
 
+@click.command("backup")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Archive to write (default: instance/backups/backup-YYYYmmdd-HHMMSS.tar.gz, UTC).")
+@with_appcontext
+def backup_command(output: Path | None) -> None:
+    """Back up the database and every media file into one .tar.gz archive."""
+    output = output or Path(current_app.instance_path) / "backups" / backups.default_backup_name()
+    try:
+        summary = backups.create_backup(db.engine, get_storage(), output)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error))
+    for table in summary.tables:
+        click.echo(f"  {table.name}: {table.rows} rows")
+    click.echo(
+        f"Backed up {len(summary.tables)} tables ({summary.rows} rows) of the {summary.dialect} database at revision "
+        f"{summary.revision} and {summary.media_files} media files ({backups.human_size(summary.media_bytes)}) "
+        f"to {summary.path} ({backups.human_size(summary.size)})."
+    )
+    if summary.skipped_tables:
+        click.echo(f"Not backed up (not part of this app): {', '.join(summary.skipped_tables)}.")
+    if summary.skipped_media:
+        click.echo(f"Not backed up (names no storage can hold): {', '.join(map(repr, summary.skipped_media))}.")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Delete ALL data in the database first and replace it with the backup.")
+@with_appcontext
+def restore_command(archive: Path, force: bool) -> None:
+    """Restore a `flask backup` archive into this (empty) database and media storage."""
+    try:
+        summary = backups.restore_backup(db.session, get_storage(), archive, force=force)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error))
+    if summary.emptied_first:
+        click.echo("Deleted the data that was in the database (--force).")
+    for table in summary.tables:
+        click.echo(f"  {table.name}: {table.rows} rows")
+    media_files = summary.media_written + summary.media_unchanged
+    click.echo(
+        f"Restored {len(summary.tables)} tables ({summary.rows} rows) at revision {summary.revision} from the "
+        f"{summary.source_dialect} backup made {summary.created_at}, and {media_files} "
+        f"media files ({summary.media_written} written, {summary.media_unchanged} already there) "
+        f"from {summary.path} ({backups.human_size(summary.path.stat().st_size)}). "
+        f"Search index rebuilt: {summary.search_documents} products."
+    )
+
+
 def init_commands(app: Flask) -> None:
     app.cli.add_command(create_officer)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     init_seed_commands(app)
