@@ -147,6 +147,8 @@ def test_late_payment_revives_an_expired_order_when_stock_remains(session, produ
     assert order.status == OrderStatus.PAID
     assert order.parts[0].status == PartStatus.NEW
     assert _stock(session, product.id) == 3
+    # The payment that expiry had cancelled is the one that came in.
+    assert order.payments[0].status == PaymentStatus.SUCCEEDED and order.payments[0].confirmed_at is not None
 
 
 @pytest.mark.parametrize("source,target,actor,allowed", [
@@ -207,3 +209,51 @@ def test_sold_count_follows_paid_sales_for_most_sold_sorting(session, product):
                         note="Stok rusak")
     session.expire_all()
     assert session.get(Product, product.id).sold_count == 1
+
+
+def test_producer_cancelling_a_paid_part_mails_the_buyer_the_refund(seller_client, session, seller, mail_outbox):
+    own = factories.make_product(session, seller=seller, price=60_000, stock=5)
+    order = factories.place_order(session, [(own, 2)], payment="transfer")
+    order.language = "en"
+    session.commit()
+    orders.confirm_payment(session, order.id, actor_id=None, actor_role=OFFICER)
+    mail_outbox.clear()
+
+    response = seller_client.post(f"/pesanan/penjual/{order.parts[0].id}/batal", data={"reason": "Stok rusak"})
+
+    assert response.status_code == 303
+    session.expire_all()
+    order = session.get(Order, order.id)
+    assert order.parts[0].status == PartStatus.REFUNDED
+    to_buyer = {mail.subject: mail.body for mail in mail_outbox if mail.to == order.buyer_email}
+    assert set(to_buyer) == {f"Order {order.number} was cancelled", f"Refund for order {order.number}"}
+    refund = to_buyer[f"Refund for order {order.number}"]
+    assert "Amount refunded: Rp 120.000" in refund and "transfers the money back" in refund
+
+
+def test_late_transfer_for_goods_sold_meanwhile_is_recorded_as_owed_back(session, product, officer, mail_outbox):
+    from marketplace.formatting import format_rupiah
+    from marketplace.models import AuditLog, LedgerEntry
+    from marketplace.services import notifications, payments
+
+    order = factories.place_order(session, [(product, 2)], payment="transfer")
+    order.language = "en"
+    session.commit()
+    orders.expire_orders(session, now=utcnow() + timedelta(days=2))
+    factories.place_order(session, [(product, 4)], payment="cash")
+    before = notifications.latest_event_id(session, order.id)
+
+    assert payments.confirm_transfer(session, session.get(Order, order.id), actor_id=officer.id,
+                                     actor_role=OFFICER) is True
+    notifications.notify_events(session, order.id, before)
+
+    session.expire_all()
+    order = session.get(Order, order.id)
+    payment = order.payments[0]
+    assert order.status == OrderStatus.REFUNDED and order.parts[0].status == PartStatus.REFUNDED
+    assert (payment.status, payment.refunded_amount) == (PaymentStatus.REFUNDED, order.total)
+    assert session.query(LedgerEntry).count() == 0
+    assert session.query(AuditLog).filter_by(action="order.late_payment_refunded", subject_id=order.id).count() == 1
+    (mail,) = [mail for mail in mail_outbox if mail.to == order.buyer_email]
+    assert f"Amount refunded: {format_rupiah(order.total)}" in mail.body
+    assert "no longer available" in mail.body and "transfers the money back" in mail.body

@@ -76,3 +76,63 @@ def test_refund_of_an_unpaid_part_is_refused(officer_client, session, transfer_o
     response = officer_client.post(f"/pesanan/petugas/bagian/{transfer_order.parts[0].id}/refund",
                                    data={"amount": "10.000", "reason": "x"})
     assert response.status_code == 400
+
+
+def _refund_mails(mail_outbox, order):
+    return [mail for mail in mail_outbox if mail.to == order.buyer_email and order.number in mail.subject
+            and mail.subject.startswith("Refund for order")]
+
+
+def test_partial_refund_mails_the_buyer_in_their_language_what_and_how(officer_client, session, transfer_order,
+                                                                       mail_outbox):
+    from marketplace.services import orders
+
+    transfer_order.language = "en"
+    session.commit()
+    orders.confirm_payment(session, transfer_order.id, actor_id=None, actor_role="officer")
+    mail_outbox.clear()
+
+    response = officer_client.post(f"/pesanan/petugas/bagian/{transfer_order.parts[0].id}/refund",
+                                   data={"amount": "Rp 20.000", "reason": "Satu bungkus rusak"})
+
+    assert response.status_code == 303
+    assert [mail.to for mail in mail_outbox] == [transfer_order.buyer_email]
+    (mail,) = _refund_mails(mail_outbox, transfer_order)
+    assert "Amount refunded: Rp 20.000" in mail.body
+    assert "transfers the money back to your bank account" in mail.body
+    assert transfer_order.parts[0].seller.shop_name in mail.body
+    assert f"/pesanan/o/{transfer_order.access_token}" in mail.body
+
+
+def test_full_refund_of_a_cancelled_part_mails_the_buyer_once_and_the_producer(officer_client, session,
+                                                                               transfer_order, mail_outbox):
+    from marketplace.services import orders
+
+    orders.confirm_payment(session, transfer_order.id, actor_id=None, actor_role="officer")
+    part_id = transfer_order.parts[0].id
+    orders.advance_part(session, part_id, PartStatus.CANCELLED, actor_role="officer", actor_id=None, note="Habis")
+    mail_outbox.clear()
+
+    response = officer_client.post(f"/pesanan/petugas/bagian/{part_id}/refund",
+                                   data={"amount": "Rp 80.000", "reason": "Dibatalkan"})
+
+    assert response.status_code == 303
+    session.expire_all()
+    assert session.get(SellerOrder, part_id).status == PartStatus.REFUNDED
+    producer_email = transfer_order.parts[0].seller.user.email
+    assert sorted(mail.to for mail in mail_outbox) == sorted([transfer_order.buyer_email, producer_email])
+    assert "Rp 80.000" in _refund_mails(mail_outbox, transfer_order)[0].body
+
+
+def test_refund_shows_on_the_order_timeline(officer_client, client, session, transfer_order):
+    from marketplace.services import orders
+
+    orders.confirm_payment(session, transfer_order.id, actor_id=None, actor_role="officer")
+    officer_client.post(f"/pesanan/petugas/bagian/{transfer_order.parts[0].id}/refund",
+                        data={"amount": "Rp 20.000", "reason": "Satu bungkus rusak"})
+    with client.session_transaction() as flask_session:
+        flask_session["lang"] = "en"
+
+    page = client.get(f"/pesanan/o/{transfer_order.access_token}").get_data(as_text=True)
+
+    assert "Money refunded — Rp 20.000" in page

@@ -5,6 +5,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from marketplace.models import DeliveryMethod, OrderEvent, OrderStatus, PartStatus, PaymentMethod
+from marketplace.services.orders import refund_in
 
 ORDER_STATUS = {
     OrderStatus.AWAITING_PAYMENT: _l("Waiting for payment"),
@@ -42,6 +43,8 @@ _ALL_STATUS_WORDS = {s.value: label for s, label in {**ORDER_STATUS, **PART_STAT
 def event_label(event: OrderEvent) -> str:
     if event.from_status == event.to_status and event.note == "cash received":
         return str(_l("Cash received by the producer"))
+    if refund_in(event) is not None:
+        return str(_l("Money refunded"))
     return str(_ALL_STATUS_WORDS.get(event.to_status, event.to_status))
 
 

@@ -62,14 +62,17 @@ def officer_refund(part_id: int):
         abort(404)
     form = RefundForm()
     if form.validate_on_submit():
+        before = notifications.latest_event_id(db.session, part.order_id)
         try:
             payments.refund_part(db.session, part, amount=form.amount.data, actor_id=current_user.id,
                                  settings=payments.StripeSettings.from_config(current_app.config),
-                                 reason=form.reason.data)
+                                 reason=form.reason.data, actor_role=OFFICER)
         except payments.PaymentError as refused:
             db.session.rollback()
             form.amount.errors.append(REFUND_ERRORS.get(refused.code, REFUND_ERRORS["bad_amount"])())
         else:
+            # The buyer's refund mail (and the producer's, when the part is now refunded in full).
+            notifications.notify_events(db.session, part.order_id, before)
             flash(_("Refund of %(amount)s recorded.", amount=form.amount.raw_data[0]), "success")
             return redirect(url_for("orders.officer_refund", part_id=part.id)), 303
     status = 400 if form.is_submitted() else 200

@@ -18,5 +18,10 @@ def stripe_webhook():
         )
     except payments.WebhookRejected:
         return jsonify(error="invalid signature or payload"), 400
+    except payments.PaymentError as error:
+        # Nothing was saved (e.g. Stripe refused the refund of a late payment): Stripe retries later.
+        db.session.rollback()
+        current_app.logger.warning("stripe webhook not applied: %s", error.code)
+        return jsonify(error="not applied, retry later"), 503
     current_app.logger.info("stripe webhook: %s", outcome)
     return jsonify(received=True, outcome=outcome)

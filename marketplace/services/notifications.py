@@ -1,5 +1,6 @@
 """E-mails about orders: one to the buyer and one to the producer concerned, per transition,
-each in the recipient's language. Derived from the stored OrderEvents, so nothing is missed."""
+and one to the buyer per refund, each in the recipient's language. Derived from the stored
+OrderEvents, so nothing is missed."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -10,10 +11,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from marketplace.models import Order, OrderEvent, PartStatus, SellerOrder, utcnow
 from marketplace.services.mail import render_mail, send_mail
+from marketplace.services.orders import refund_in
 
-# What the buyer hears about: order-level events, and each producer's fulfilment steps.
+# What the buyer hears about: order-level events, and each producer's fulfilment steps. Refunds
+# get their own mail, from the refund's note (which says how much), not from the "refunded" step.
 BUYER_ORDER_STATUSES = {"awaiting_payment", "placed", "paid", "expired"}
-BUYER_PART_STATUSES = {"packing", "shipped", "ready_for_pickup", "delivered", "cancelled", "refunded"}
+BUYER_PART_STATUSES = {"packing", "shipped", "ready_for_pickup", "delivered", "cancelled"}
 # What a producer hears about their part.
 SELLER_PART_STATUSES = {"new", "cancelled", "completed", "refunded"}
 
@@ -40,9 +43,17 @@ def notify_events(session: Session, order_id: int, after_event_id: int = 0) -> i
     sent = 0
     parts = {part.id: part for part in order.parts}
     for event in events:
-        if event.from_status == event.to_status:
-            continue  # a note on the timeline (e.g. cash received), not a change
         part = parts.get(event.seller_order_id) if event.seller_order_id else None
+        if event.from_status == event.to_status:
+            # A note on the timeline, not a change: only a refund is mailed.
+            amount = refund_in(event)
+            if amount is not None and part is not None:
+                subject, body = render_mail("order_refund", order.language, order=order, part=part,
+                                            amount=amount, late=part.payment_confirmed_at is None,
+                                            link=order_link(order))
+                send_mail(order.buyer_email, subject, body)
+                sent += 1
+            continue
         to_buyer = (event.to_status in BUYER_PART_STATUSES) if part else (event.to_status in BUYER_ORDER_STATUSES)
         if to_buyer:
             subject, body = render_mail("order_buyer", order.language, order=order, part=part, event=event,

@@ -5,17 +5,20 @@ transition and keeps the order's status in step; each public function commits on
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from marketplace.formatting import format_rupiah, parse_rupiah
 from marketplace.models import utcnow
 from marketplace.models.orders import (
     Order, OrderEvent, OrderStatus, PartStatus, Payment, PaymentMethod, PaymentStatus, SellerOrder,
 )
 from marketplace.services import order_states as states
-from marketplace.services import ledger
+from marketplace.services import audit, ledger
 from marketplace.services import stock
 
 
@@ -32,6 +35,26 @@ def _event(session, order, part, actor_id, actor_role, from_status, to_status, n
         order_id=order.id, seller_order_id=part.id if part is not None else None, actor_id=actor_id,
         actor_role=actor_role, from_status=from_status, to_status=to_status, note=note or "", created_at=now,
     ))
+
+
+# A refund is stored on the part's timeline as a note (the part's status does not change) whose
+# text is the amount, e.g. "Rp 25.000": the buyer reads it there, and the refund mail is sent from it.
+_REFUND_NOTE = re.compile(r"Rp \d{1,3}(\.\d{3})*")
+
+
+def record_refund_event(session: Session, part: SellerOrder, amount: int, *, actor_id: int | None,
+                        actor_role: str, now: datetime | None = None) -> None:
+    """Note a refund of `amount` rupiah on the part's timeline (the caller commits)."""
+    status = part.status.value
+    _event(session, part.order, part, actor_id, actor_role, status, status, format_rupiah(amount, "id"),
+           now or utcnow())
+
+
+def refund_in(event: OrderEvent) -> int | None:
+    """The amount refunded, when the event is a refund note; else None."""
+    if event.from_status != event.to_status or not _REFUND_NOTE.fullmatch(event.note or ""):
+        return None
+    return parse_rupiah(event.note)
 
 
 def _refresh_order_status(session: Session, order: Order, actor_id, actor_role, now) -> None:
@@ -65,12 +88,21 @@ def load_order(session: Session, order_id: int, *, for_update: bool = False) -> 
     return session.scalar(query)
 
 
+RefundLatePayment = Callable[[Order, Payment, int], None]
+
+
 def apply_payment_confirmation(session: Session, order_id: int, *, actor_id: int | None, actor_role: str,
-                               now: datetime | None = None, stripe_fee: int | None = None) -> bool:
+                               now: datetime | None = None, stripe_fee: int | None = None,
+                               refund: RefundLatePayment | None = None) -> bool:
     """Mark a card or transfer order paid in the caller's transaction. False if it already was.
 
     The conditional UPDATE makes two confirmations (a webhook and the return page, or two
     officers) race safely: only one of them moves the order.
+
+    A payment for an expired order takes the stock again where it is still there; the parts
+    whose stock is gone are refunded in full: `refund(order, payment, amount)` gives the money
+    back (Stripe for cards; it may raise to abort everything), None means the operator
+    transfers it back. Those parts end REFUNDED and never reach the ledger.
     """
     now = now or utcnow()
     moved = session.execute(
@@ -84,8 +116,8 @@ def apply_payment_confirmation(session: Session, order_id: int, *, actor_id: int
         return False
     order = load_order(session, order_id)
     session.refresh(order)
-    if order.status == OrderStatus.EXPIRED:
-        _revive_expired(session, order, actor_id, actor_role, now)
+    late = order.status == OrderStatus.EXPIRED
+    unavailable = _revive_expired(session, order, actor_id, actor_role, now) if late else []
     for part in order.parts:
         if part.status == PartStatus.AWAITING_PAYMENT:
             part.payment_confirmed_at = now
@@ -93,12 +125,17 @@ def apply_payment_confirmation(session: Session, order_id: int, *, actor_id: int
             ledger.credit_sale(session, part, now=now)
             stock.count_sold(session, part.lines)
     for payment in order.payments:
-        if payment.status == PaymentStatus.PENDING:
+        # Expiry cancelled the pending payment; the money came all the same.
+        if payment.status == PaymentStatus.PENDING or (
+                late and payment.status == PaymentStatus.CANCELLED and payment.method == order.payment_method):
             payment.status = PaymentStatus.SUCCEEDED
             payment.confirmed_at = now
             payment.confirmed_by_id = actor_id
             if stripe_fee is not None:
                 payment.stripe_fee = stripe_fee
+    if unavailable:
+        _refund_unavailable(session, order, unavailable, actor_id=actor_id, actor_role=actor_role, now=now,
+                            refund=refund)
     _refresh_order_status(session, order, actor_id, actor_role, now)
     return True
 
@@ -112,11 +149,12 @@ def confirm_payment(session: Session, order_id: int, *, actor_id: int | None, ac
     return moved
 
 
-def _revive_expired(session, order, actor_id, actor_role, now) -> None:
-    """A payment arrived after the order expired: take the stock again if it is still there.
+def _revive_expired(session, order, actor_id, actor_role, now) -> list[SellerOrder]:
+    """A payment arrived after the order expired: take the stock again where it is still there.
 
-    Parts whose stock is gone stay cancelled (they are refunded by the caller's flow).
+    Returns the parts whose stock is gone: they stay cancelled, and are refunded.
     """
+    unavailable = []
     for part in order.parts:
         if part.status != PartStatus.CANCELLED:
             continue
@@ -125,11 +163,36 @@ def _revive_expired(session, order, actor_id, actor_role, now) -> None:
                 for line in part.lines:
                     stock.reserve(session, line.product_id, line.quantity)
         except stock.OutOfStock:
+            unavailable.append(part)
             continue
         _event(session, order, part, actor_id, actor_role, part.status.value, PartStatus.AWAITING_PAYMENT.value,
                "late payment", now)
         part.status = PartStatus.AWAITING_PAYMENT
     order.status = OrderStatus.AWAITING_PAYMENT
+    return unavailable
+
+
+def _refund_unavailable(session, order: Order, parts: list[SellerOrder], *, actor_id, actor_role, now,
+                        refund: RefundLatePayment | None) -> None:
+    """Give back a late payment for the parts whose stock was gone: each part's goods and delivery,
+    and with them the whole payment (a transfer's unique code too) when nothing could be revived."""
+    payment = next((p for p in order.payments if p.status == PaymentStatus.SUCCEEDED), None)
+    amounts = [sum(line.value for line in part.lines) + part.delivery_fee for part in parts]
+    if payment is not None and len(parts) == len(order.parts):
+        amounts[-1] += max(payment.amount - sum(amounts), 0)
+    total = sum(amounts)
+    if refund is not None and payment is not None and total > 0:
+        refund(order, payment, total)
+    for part, amount in zip(parts, amounts):
+        record_refund_event(session, part, amount, actor_id=actor_id, actor_role=actor_role, now=now)
+        _move_part(session, part, PartStatus.REFUNDED, actor_role, actor_id, "late payment", now)
+    if payment is not None:
+        payment.refunded_amount += total
+        payment.status = (PaymentStatus.REFUNDED if payment.refunded_amount >= payment.amount
+                          else PaymentStatus.PARTIALLY_REFUNDED)
+    audit.record(session, actor_id=actor_id, action="order.late_payment_refunded", subject_type="order",
+                 subject_id=order.id, details={"amount": total, "method": order.payment_method.value,
+                                               "parts": [part.id for part in parts]})
 
 
 def advance_part(session: Session, part_id: int, to_status: PartStatus, *, actor_role: str, actor_id: int | None,

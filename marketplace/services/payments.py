@@ -5,6 +5,8 @@ two-decimal currency, so amounts are multiplied by 100 only in this module.
 """
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,8 +19,10 @@ from marketplace.models import utcnow
 from marketplace.models.orders import (
     Order, OrderStatus, PartStatus, Payment, PaymentMethod, PaymentStatus, SellerOrder, StripeEvent,
 )
-from marketplace.services import audit, ledger, orders
-from marketplace.services.order_states import SYSTEM
+from marketplace.services import audit, ledger, notifications, orders
+from marketplace.services.order_states import OFFICER, SYSTEM
+
+logger = logging.getLogger(__name__)
 
 
 class PaymentError(ValueError):
@@ -121,7 +125,11 @@ def _card_fee(client: stripe.StripeClient, intent_id: str) -> int | None:
 
 
 def sync_card_payment(session: Session, order: Order, settings: StripeSettings) -> bool:
-    """Ask Stripe for the PaymentIntent (the buyer's return page) and confirm the order if it succeeded."""
+    """Ask Stripe for the PaymentIntent (the buyer's return page) and confirm the order if it succeeded.
+
+    True when the order is now paid. A payment that came after the order expired, for goods no
+    longer in stock, is refunded instead: the buyer is mailed here and False returned.
+    """
     payment = _pending_payment(order, PaymentMethod.CARD)
     if payment is None or not payment.stripe_payment_intent_id or not settings.card_enabled:
         return False
@@ -133,12 +141,31 @@ def sync_card_payment(session: Session, order: Order, settings: StripeSettings) 
     if intent.status != "succeeded" or intent.amount != to_stripe_amount(order.total):
         return False
     fee = _card_fee(client, intent.id)
-    return _confirm_card(session, order.id, intent.id, fee, settings)
+    order_id = order.id
+    before = notifications.latest_event_id(session, order_id)
+    try:
+        moved = _confirm_card(session, order_id, intent.id, fee, settings)
+    except PaymentError:
+        # The late payment's refund did not go through: nothing is recorded, and the webhook
+        # (which Stripe retries) or the next visit to this page tries again.
+        session.rollback()
+        logger.warning("late card payment not refunded yet", extra={"order_id": order_id})
+        return False
+    if moved and session.get(Order, order_id).status == OrderStatus.REFUNDED:
+        notifications.notify_events(session, order_id, before)
+        return False
+    return moved
 
 
 def _confirm_card(session: Session, order_id: int, intent_id: str, fee: int | None,
                   settings: StripeSettings, commit: bool = True) -> bool:
-    moved = orders.apply_payment_confirmation(session, order_id, actor_id=None, actor_role=SYSTEM, stripe_fee=fee)
+    def refund_late_payment(order: Order, payment: Payment, amount: int) -> None:
+        # The order had expired and (some of) its goods were sold meanwhile: give back what they cost.
+        _refund_card(settings, intent_id, None if amount >= payment.amount else amount,
+                     f"late-payment-order-{order.id}-{amount}")
+
+    moved = orders.apply_payment_confirmation(session, order_id, actor_id=None, actor_role=SYSTEM, stripe_fee=fee,
+                                              refund=refund_late_payment)
     if not moved:
         order = session.get(Order, order_id)
         if order is not None and order.status == OrderStatus.CANCELLED and order.paid_at is None:
@@ -147,6 +174,32 @@ def _confirm_card(session: Session, order_id: int, intent_id: str, fee: int | No
     if commit:
         session.commit()
     return moved
+
+
+def expire_orders(session: Session, settings: StripeSettings, now: datetime | None = None) -> list[int]:
+    """Expire unpaid orders past their deadline (orders.expire_orders) and cancel their card
+    PaymentIntents at Stripe, so a buyer still on the card page can no longer pay.
+
+    Best effort: the order is expired whatever Stripe answers. A payment that still gets
+    through (made just before the cancel) is handled as a late payment.
+    """
+    expired = orders.expire_orders(session, now=now)
+    if not expired or not settings.card_enabled:
+        return expired
+    intents = session.execute(
+        select(Payment.order_id, Payment.stripe_payment_intent_id)
+        .where(Payment.order_id.in_(expired), Payment.method == PaymentMethod.CARD,
+               Payment.stripe_payment_intent_id.is_not(None))
+    ).all()
+    session.rollback()   # end the read transaction before the network calls
+    client = settings.client()
+    for order_id, intent_id in intents:
+        try:
+            client.v1.payment_intents.cancel(intent_id, options={"idempotency_key": f"expire-order-{order_id}"})
+        except stripe.StripeError as exc:
+            logger.warning("payment intent not cancelled at expiry: %s", exc,
+                           extra={"order_id": order_id, "payment_intent": intent_id})
+    return expired
 
 
 def _refund_card(settings: StripeSettings, intent_id: str, amount: int | None, key: str) -> None:
@@ -163,6 +216,31 @@ class WebhookRejected(ValueError):
     """The webhook's signature or body is not valid (answered with 400)."""
 
 
+_STRIPE_ID_MAX = 80    # the length of StripeEvent's id columns
+_INT32_MAX = 2**31 - 1
+
+
+def _event_parts(data: object) -> tuple[dict, dict, str]:
+    """The parsed event, its data object and the payment intent id. A correctly signed body
+    can still be shaped unlike a Stripe event (only Stripe can sign, but a bug or a test tool can
+    send it): WebhookRejected then, never a crash or an oversized database value."""
+    if not isinstance(data, dict):
+        raise WebhookRejected("the event is not an object")
+    inner = data.get("data") or {}
+    obj = (inner.get("object") if isinstance(inner, dict) else None) or {}
+    if not isinstance(obj, dict):
+        raise WebhookRejected("the event's data object is not an object")
+    intent_id = (obj.get("id") if obj.get("object") == "payment_intent" else obj.get("payment_intent")) or ""
+    created, refunded = data.get("created") or 0, obj.get("amount_refunded") or 0
+    texts = (data.get("id", ""), data.get("type", ""), intent_id)
+    if not all(isinstance(text, str) and len(text) <= _STRIPE_ID_MAX for text in texts):
+        raise WebhookRejected("the event's id, type or payment intent is not a short text")
+    if not all(type(number) is int and 0 <= number <= limit
+               for number, limit in ((created, _INT32_MAX), (refunded, to_stripe_amount(_INT32_MAX)))):
+        raise WebhookRejected("the event's created or amount_refunded is not a whole number in range")
+    return data, obj, intent_id
+
+
 def handle_stripe_webhook(session: Session, payload: bytes, signature: str | None,
                           settings: StripeSettings) -> str:
     """Verify, record once, and apply a Stripe event. Returns what was done (for logs and tests).
@@ -173,12 +251,13 @@ def handle_stripe_webhook(session: Session, payload: bytes, signature: str | Non
     if not settings.webhook_secret:
         raise WebhookRejected("webhook secret not configured")
     try:
-        event = stripe.Webhook.construct_event(payload, signature or "", settings.webhook_secret)
+        # Verified, then parsed by us: stripe's own event builder crashes on bodies like `null`.
+        stripe.WebhookSignature.verify_header(payload, signature or "", settings.webhook_secret,
+                                              stripe.Webhook.DEFAULT_TOLERANCE)
+        event = json.loads(payload)
     except (ValueError, stripe.SignatureVerificationError) as exc:
         raise WebhookRejected(str(exc)) from exc
-    data = event.to_dict() if hasattr(event, "to_dict") else dict(event)
-    obj = (data.get("data") or {}).get("object") or {}
-    intent_id = obj.get("id", "") if obj.get("object") == "payment_intent" else obj.get("payment_intent", "") or ""
+    data, obj, intent_id = _event_parts(event)
     event_type = data.get("type", "")
 
     fee = None
@@ -195,14 +274,18 @@ def handle_stripe_webhook(session: Session, payload: bytes, signature: str | Non
 
     payment = session.scalar(select(Payment).where(Payment.stripe_payment_intent_id == intent_id)) if intent_id else None
     outcome = "ignored"
+    notify_after: tuple[int, int] | None = None
     if payment is None:
         outcome = "unknown_order"
     elif event_type == "payment_intent.succeeded":
         if obj.get("amount") != to_stripe_amount(payment.order.total):
             outcome = "amount_mismatch"
         else:
+            events_before = notifications.latest_event_id(session, payment.order_id)
             moved = _confirm_card(session, payment.order_id, intent_id, fee, settings, commit=False)
             outcome = "paid" if moved else "already_paid"
+            if moved:
+                notify_after = (payment.order_id, events_before)
     elif event_type == "payment_intent.payment_failed":
         # Out of order or after success: a failure never undoes a confirmed payment.
         outcome = "failed_after_success" if payment.status == PaymentStatus.SUCCEEDED else "failed"
@@ -212,6 +295,10 @@ def handle_stripe_webhook(session: Session, payload: bytes, signature: str | Non
             _record_outside_refund(session, payment, refunded - payment.refunded_amount)
         outcome = "refund_recorded"
     session.commit()
+    if notify_after:
+        # The buyer's "paid" mail and each producer's "new order" mail, as the return page sends
+        # when it is the one that sees the payment first.
+        notifications.notify_events(session, *notify_after)
     return outcome
 
 
@@ -244,12 +331,13 @@ def confirm_transfer(session: Session, order: Order, *, actor_id: int, actor_rol
 
 # ---- refunds ------------------------------------------------------------------------------
 
-def refund_part(session: Session, part: SellerOrder, *, amount: int, actor_id: int, settings: StripeSettings,
-                reason: str = "") -> None:
+def refund_part(session: Session, part: SellerOrder, *, amount: int, actor_id: int | None, settings: StripeSettings,
+                reason: str = "", actor_role: str = OFFICER) -> None:
     """Refund `amount` rupiah of a producer's part: through Stripe for cards, recorded for the rest.
 
     The refund is spread over the part's lines (largest first) so that every line's value
-    (quantity x price - refunded) stays exact for the programme's figures.
+    (quantity x price - refunded) stays exact for the programme's figures, and noted on the
+    part's timeline, from which the buyer's refund mail is sent (notifications.notify_events).
     """
     order = part.order
     if part.payment_confirmed_at is None:
@@ -265,7 +353,7 @@ def refund_part(session: Session, part: SellerOrder, *, amount: int, actor_id: i
         refunded_before = sum(line.refunded_amount for line in part.lines)
         _refund_card(settings, payment.stripe_payment_intent_id, amount,
                      f"refund-part-{part.id}-{refunded_before}-{amount}")
-    _spread_refund(session, part, amount, actor_id=actor_id, reason=reason)
+    _spread_refund(session, part, amount, actor_id=actor_id, actor_role=actor_role, reason=reason)
     if payment is not None:
         _add_refunded(payment, amount)
     if part.status == PartStatus.CANCELLED and sum(line.value for line in part.lines) == 0:
@@ -275,15 +363,17 @@ def refund_part(session: Session, part: SellerOrder, *, amount: int, actor_id: i
     session.commit()
 
 
-def _spread_refund(session: Session, part: SellerOrder, amount: int, *, actor_id: int | None,
+def _spread_refund(session: Session, part: SellerOrder, amount: int, *, actor_id: int | None, actor_role: str,
                    reason: str, action: str = "order.refunded") -> None:
-    """Take a refund off the part's lines (largest first), reverse it in the ledger, audit it."""
+    """Take a refund off the part's lines (largest first), reverse it in the ledger, note it on the
+    part's timeline, audit it."""
     remaining = amount
     for line in sorted(part.lines, key=lambda line: line.value, reverse=True):
         share = min(remaining, line.value)
         line.refunded_amount += share
         remaining -= share
     ledger.reverse_refund(session, part, amount, actor_id=actor_id, reason=reason)
+    orders.record_refund_event(session, part, amount, actor_id=actor_id, actor_role=actor_role)
     audit.record(session, actor_id=actor_id, action=action, subject_type="seller_order", subject_id=part.id,
                  reason=reason, details={"amount": amount, "method": part.order.payment_method.value})
 
@@ -307,7 +397,8 @@ def _record_outside_refund(session: Session, payment: Payment, amount: int) -> N
         refundable = sum(line.value for line in part.lines) + part.delivery_fee
         share = min(amount, refundable)
         if share > 0:
-            _spread_refund(session, part, share, actor_id=None, reason="", action="order.refunded_in_stripe")
+            _spread_refund(session, part, share, actor_id=None, actor_role=SYSTEM, reason="",
+                           action="order.refunded_in_stripe")
     else:
         audit.record(session, actor_id=None, action="payment.refunded_in_stripe", subject_type="order",
                      subject_id=payment.order_id, details={"amount": amount, "producers": len(parts)})
@@ -323,5 +414,6 @@ def cancel_part(session: Session, part_id: int, *, actor_role: str, actor_id: in
     if part.payment_confirmed_at is not None and part.order.payment_method != PaymentMethod.CASH:
         amount = sum(line.value for line in part.lines) + part.delivery_fee
         if amount > 0:
-            refund_part(session, part, amount=amount, actor_id=actor_id, settings=settings, reason=reason)
+            refund_part(session, part, amount=amount, actor_id=actor_id, settings=settings, reason=reason,
+                        actor_role=actor_role)
     return part
