@@ -3,7 +3,7 @@ import pytest
 
 from marketplace.models import DeliveryMethod, Order, OrderStatus, PartStatus, Product, Review
 from marketplace.services import orders
-from marketplace.services.order_states import SELLER
+from marketplace.services.order_states import BUYER, SELLER
 from tests import factories
 
 
@@ -133,3 +133,15 @@ def test_cancelling_an_unpaid_order_cancels_every_part(client, session, product)
     assert order.status == OrderStatus.CANCELLED
     assert all(part.status == PartStatus.CANCELLED for part in order.parts)
     assert session.get(Product, other.id).stock == 4
+
+
+def test_history_names_the_shop_of_each_step_and_says_awaiting_payment_once(client, session, product):
+    other = factories.make_product(session, seller=factories.make_seller(session, shop_name="Tani Garum"),
+                                   name="Beras", price=16_000, stock=5)
+    order = factories.place_order(session, [(product, 1), (other, 1)])
+    orders.advance_part(session, order.parts[0].id, PartStatus.CANCELLED, actor_role=BUYER, actor_id=None)
+
+    history = client.get(order_url(order)).get_data(as_text=True).split('class="timeline"')[1].split("</ol>")[0]
+
+    assert history.count("<li>") == 2  # placed (once, not once per shop), and the named part cancelled
+    assert order.parts[0].seller.shop_name in history and "Tani Garum" not in history
