@@ -39,6 +39,7 @@ from marketplace.services.indicators import (
     Row,
     breakdown,
     indicators,
+    shared_results,
 )
 
 # Breakdowns shown on the dashboard and written to the JSON / XLSX exports.
@@ -130,9 +131,10 @@ class Report:
 
 def build_report(session: Session, period: Period, filters: Filters, dimensions=DASHBOARD_DIMENSIONS) -> Report:
     """Indicators for the period and the previous one, plus the breakdowns (IndicatorError if bad)."""
-    current = indicators(session, period, filters)
-    previous = indicators(session, period.previous(), filters)
-    parts = {dimension: breakdown(session, period, filters, dimension) for dimension in dimensions}
+    with shared_results():     # the breakdowns' totals and the periods' per-seller values are asked for repeatedly
+        current = indicators(session, period, filters)
+        previous = indicators(session, period.previous(), filters)
+        parts = {dimension: breakdown(session, period, filters, dimension) for dimension in dimensions}
     return Report(period, filters, current, previous, parts)
 
 
