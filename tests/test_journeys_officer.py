@@ -121,7 +121,7 @@ def test_officer_filters_and_downloads_indicators_and_a_producer_statement_is_ve
     open_menu_link(officer, "Program")
     officer.get_by_role("link", name="Indikator program").click()
     expect(officer.get_by_role("heading", level=1)).to_have_text("Indikator program")
-    officer.get_by_label("Periode", exact=True).select_option(label="Bulan terakhir")
+    officer.get_by_label("Periode", exact=True).select_option(label="Bulan lalu")
     officer.get_by_role("button", name="Tampilkan").click()
     expect(officer.locator("#indicator-gmv td").first).to_have_text("Rp 360.000")
     expect(officer.locator("#indicator-transactions td").first).to_have_text("5")
@@ -193,7 +193,7 @@ def test_officer_filters_and_downloads_indicators_and_a_producer_statement_is_ve
     expect(producer.locator("#sales-value")).to_have_text("Rp 250.000")   # the last 12 months
     expect(producer.locator("#sales-transactions")).to_have_text("3")
     expect(producer.get_by_label("Bulan pertama")).to_have_value(month_key)
-    expect(producer.get_by_label("Bulan terakhir")).to_have_value(month_key)
+    expect(producer.get_by_label("Sampai bulan")).to_have_value(month_key)
     axe.check(producer)
     screenshot(producer, "programme-03-producer-sales")
     body, name = download(producer, producer.get_by_role("button", name="Unduh laporannya"))

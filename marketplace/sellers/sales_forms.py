@@ -29,7 +29,7 @@ class StatementForm(FlaskForm):
     """A range of whole months, typed as YYYY-MM (a month picker on phones that have one)."""
 
     from_month = StringField(_l("First month"), render_kw={"type": "month", "placeholder": "2026-01"})
-    to_month = StringField(_l("Last month"), render_kw={"type": "month", "placeholder": "2026-03"})
+    to_month = StringField(_l("Up to month"), render_kw={"type": "month", "placeholder": "2026-03"})
 
 
 def pdf_labels() -> dict:
