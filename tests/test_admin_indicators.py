@@ -248,3 +248,8 @@ def test_producers_table_dates_follow_the_category_filter(officer_client, world)
     # Jahit's only crafts sale in January is O3 (Jan 1 WIB); O8 (Jan 15) was food, F2 (Jan 5) had no product.
     assert rp(40_000) in jahit
     assert jahit.count("<td>1 Januari 2026</td>") == 2
+
+
+@pytest.mark.parametrize("page", ["²", "99999999999999999999", "0", "-1"])
+def test_a_producers_table_page_that_cannot_exist_is_not_found(officer_client, page):
+    assert officer_client.get(f"/petugas/indikator/penjual?page={page}").status_code == 404

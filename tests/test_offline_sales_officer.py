@@ -45,7 +45,8 @@ def test_officer_creates_and_edits_an_exhibition(officer_client, session):
     session.refresh(event)
     assert (event.name, event.end_date) == ("Bazar Ramadan 2026", date(2026, 3, 4))
     assert "Bazar Ramadan 2026" in officer_client.get("/petugas/pameran").get_data(as_text=True)
-    actions = session.scalars(select(AuditLog.action).where(AuditLog.subject_type == "exhibition")).all()
+    actions = session.scalars(select(AuditLog.action).where(AuditLog.subject_type == "exhibition")
+                              .order_by(AuditLog.id)).all()
     assert actions == ["exhibition.created", "exhibition.updated"]
 
 
@@ -173,7 +174,8 @@ def test_cancelling_a_sale_needs_a_reason_and_happens_once(officer_client, sessi
     again = officer_client.post(f"/petugas/penjualan-luring/{sale.id}/batal", data={"reason": "Lagi"})
     assert again.status_code == 303
     assert session.scalars(select(AuditLog.action).where(AuditLog.subject_id == sale.id,
-                                                          AuditLog.subject_type == "offline_sale")).all() == [
+                                                          AuditLog.subject_type == "offline_sale")
+                           .order_by(AuditLog.id)).all() == [
         "offline_sale.recorded", "offline_sale.voided"]
     assert officer_client.get(f"/petugas/penjualan-luring/{sale.id}/koreksi").status_code == 303
 

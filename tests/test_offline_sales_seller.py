@@ -93,7 +93,8 @@ def test_a_producer_cancels_a_sale_with_a_reason(seller_client, session, seller)
     assert seller_client.post(f"/penjual/penjualan-pasar/{sale.id}/batal",
                               data={"reason": "Pembeli membatalkan"}).status_code == 303
     assert session.scalars(select(AuditLog.action).where(AuditLog.subject_id == sale.id,
-                                                          AuditLog.subject_type == "offline_sale")).all() == [
+                                                          AuditLog.subject_type == "offline_sale")
+                          .order_by(AuditLog.id)).all() == [
         "offline_sale.recorded", "offline_sale.voided"]
 
 

@@ -44,15 +44,19 @@ ERROR_MESSAGES = {
 REASON_LENGTH = Length(max=2000, message=_l("Use at most %(max)d characters."))
 
 
+MAX_ID = 2**31 - 1   # the largest value of an id column (a larger one is a database error)
+
+
 def optional_int(value) -> int | None:
     """Coerce a select's value to an id: empty is None, a tampered value is -1 (no record has it,
     so the service refuses it instead of quietly reading it as "none")."""
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return -1
+    return number if -MAX_ID <= number <= MAX_ID else -1
 
 
 class LocalDateField(DateField):

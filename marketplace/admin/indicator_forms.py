@@ -86,7 +86,7 @@ def _id(args, name: str, code: str) -> int | None:
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if not raw.isdecimal() or len(raw) > 9:   # an id column's range; int() refuses "²", which isdigit() accepts
         raise IndicatorError(code, name)
     return int(raw)
 

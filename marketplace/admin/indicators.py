@@ -160,7 +160,7 @@ def indicator_sellers():
     lines = exports.seller_table(db.session, selection.period, selection.filters, sort)
     number = request.args.get("page", "1")
     pages = max(1, math.ceil(len(lines) / PER_PAGE))
-    if not number.isdigit() or not 1 <= int(number) <= pages:
+    if not number.isdecimal() or len(number) > 9 or not 1 <= int(number) <= pages:
         abort(404)
     number = int(number)
     page = ListPage(lines[(number - 1) * PER_PAGE:number * PER_PAGE], number, pages)

@@ -15,6 +15,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from marketplace.admin.forms import MAX_ID
 from marketplace.fields import RupiahField
 
 PAYOUT_MESSAGES = {
@@ -84,7 +85,7 @@ class BatchForm(FlaskForm):
     minimum = RupiahField(_l("Minimum payout"), validators=[Optional()])
 
     def validate_seller_ids(self, field):
-        if any(value <= 0 for value in field.data or []):
+        if any(not 0 < value <= MAX_ID for value in field.data or []):
             raise ValidationError(_l("Choose producers from the list."))
 
 

@@ -54,8 +54,13 @@ def apply_errors(form, errors: dict[str, str]) -> None:
             form.form_errors.append(message)
 
 
+MAX_PAGE = 100_000   # far beyond any list; a larger ?page= would overflow the database's OFFSET
+
+
 def paginate(query):
     """One page of `query` from ?page= (a tampered or too-high page number is a 404)."""
+    if (request.args.get("page", type=int) or 1) > MAX_PAGE:
+        abort(404)
     return db.paginate(query, per_page=PER_PAGE, error_out=True, count=True)
 
 

@@ -44,7 +44,7 @@ def _may_preview(producer: SellerProfile) -> bool:
 
 def _page_number() -> tuple[int, str | None]:
     raw = request.args.get("page", "1").strip()
-    if not raw.isdigit() or int(raw) < 1:
+    if not raw.isdecimal() or int(raw) < 1:   # isdigit() would let "²" through to int()
         return 1, _("There is no page %(page)s; showing the first page.", page=raw[:20])
     return min(int(raw), catalog.MAX_PAGE), None
 

@@ -92,13 +92,21 @@ def cart():
                            price_changed=any(p.code == "price_changed" for p in quote.problems))
 
 
+def _product_id(raw: str | None) -> int | None:
+    """A posted product id, or None when it is not one (a tampered form): never more digits
+    than a database id has, and isdecimal() because int() refuses digits like "²"."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdecimal() and len(raw) <= 9 else None
+
+
 def _set_quantity(add: bool):
     form = CartQuantityForm()
     target = safe_next_url(form.next.data, "orders.cart")
-    if not form.validate_on_submit() or not (form.product_id.data or "").isdigit():
+    product_id = _product_id(form.product_id.data)
+    if not form.validate_on_submit() or product_id is None:
         flash(_("Enter a quantity from 1 to 999."), "error")
         return redirect(target), 303
-    product_id, quantity = int(form.product_id.data), form.quantity.data
+    quantity = form.quantity.data
     try:
         if not add and quantity == 0:
             _remove(product_id)
@@ -139,10 +147,10 @@ def _remove(product_id: int) -> None:
 
 @bp.route("/keranjang/hapus", methods=["POST"])
 def cart_remove():
-    product_id = request.form.get("product_id", "")
-    if not product_id.isdigit():
+    product_id = _product_id(request.form.get("product_id"))
+    if product_id is None:
         abort(400, _("That product is not in your cart."))
-    _remove(int(product_id))
+    _remove(product_id)
     return redirect(url_for("orders.cart")), 303
 
 
@@ -214,7 +222,8 @@ def checkout_delivery():
     if request.method == "POST":
         for key, value in request.form.items():
             # A multipart part without a name arrives with key None.
-            if isinstance(key, str) and key.startswith("delivery-") and key[9:].isdigit() and value in DeliveryMethod._value2member_map_:
+            if isinstance(key, str) and key.startswith("delivery-") and key[9:].isdecimal() \
+                    and value in DeliveryMethod._value2member_map_:
                 deliveries[int(key[9:])] = DeliveryMethod(value)
     else:
         # Preselect each producer's first option so the page shows a total at once.

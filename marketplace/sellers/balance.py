@@ -16,6 +16,7 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from marketplace.admin.routes import MAX_PAGE
 from marketplace.admin.payout_forms import (
     PAYOUT_MESSAGES,
     entry_label,
@@ -52,6 +53,8 @@ def balance():
     """Balance, held money, this month's figures, payouts and the ledger entries."""
     profile = current_user.seller_profile
     today = to_wib(utcnow()).date()
+    if (request.args.get("page", type=int) or 1) > MAX_PAGE:   # beyond the database's OFFSET range
+        abort(404)
     page = db.paginate(ledger.entries_query(profile.id), per_page=30, error_out=True)
     history = db.session.scalars(select(Payout).where(Payout.seller_id == profile.id)
                                  .order_by(Payout.id.desc()).limit(50)).all()

@@ -103,7 +103,7 @@ class ProgrammeForm(FlaskForm):
         """The ticked cohort ids as integers, or None when one is not a number (tampered form)."""
         ids = []
         for value in self.cohorts.data or []:
-            if not str(value).isdigit() or len(str(value)) > 9:
+            if not str(value).isdecimal() or len(str(value)) > 9:   # int() refuses "²", which isdigit() accepts
                 return None
             ids.append(int(value))
         return ids

@@ -85,7 +85,7 @@ class SeenStockField(HiddenField):
 
     def process_formdata(self, valuelist):
         raw = (valuelist[0] if valuelist else "").strip()
-        self.data = int(raw) if raw.isdigit() and len(raw) <= 9 else None
+        self.data = int(raw) if raw.isdecimal() and len(raw) <= 9 else None
 
 
 def _id_list(values) -> list[int] | None:
@@ -93,7 +93,7 @@ def _id_list(values) -> list[int] | None:
     ids = []
     for value in values or []:
         text = str(value).strip()
-        if not text.isdigit() or len(text) > 9:
+        if not text.isdecimal() or len(text) > 9:   # isdigit() would let "²" through to int()
             return None
         ids.append(int(text))
     return ids
@@ -132,7 +132,7 @@ class ProductForm(FlaskForm):
         raw = (self.category_id.data or "").strip()
         if not raw:
             return None
-        return int(raw) if raw.isdigit() and len(raw) <= 9 else False
+        return int(raw) if raw.isdecimal() and len(raw) <= 9 else False
 
     def chosen_tag_ids(self) -> list[int] | None:
         return _id_list(self.tags.data)
