@@ -44,8 +44,20 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+# When the page scrolls sideways, the outermost elements that stick out (for the message).
+_TOO_WIDE = """() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) { return []; }
+    const over = [...document.querySelectorAll("body *")].filter(el => el.getBoundingClientRect().right > width + 0.5);
+    const outermost = over.filter(el => !over.includes(el.parentElement));
+    return outermost.slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? "." + el.className : "")
+                                           + ": " + (el.textContent || "").trim().slice(0, 40));
+}"""
+
+
 class AccessibilityAudit:
-    """Runs axe-core (from the axe-playwright-python package) on pages and keeps serious findings."""
+    """Runs axe-core (from the axe-playwright-python package) on pages and keeps serious findings,
+    plus the reflow rule at the phone's width (WCAG 1.4.10): nothing may stick out sideways."""
 
     def __init__(self):
         from axe_playwright_python.sync_playwright import Axe
@@ -62,7 +74,44 @@ class AccessibilityAudit:
                 targets = [node.get("target") for node in violation.get("nodes", [])][:5]
                 self.problems.append(f"{page.url}: {violation['id']} ({violation['impact']}): "
                                      f"{violation.get('help')} at {targets}")
+        too_wide = page.evaluate(_TOO_WIDE)
+        if too_wide:
+            self.problems.append(f"{page.url}: wider than the screen: {too_wide}")
 
     def assert_clean(self) -> None:
         assert self.visited, "no page was checked"
         assert not self.problems, "serious accessibility problems:\n" + "\n".join(self.problems)
+
+
+# ---- steps every journey takes -------------------------------------------------------------------
+
+def open_menu_link(page, name: str) -> None:
+    """Open the header's menu (a <details>) and follow one of its links."""
+    page.locator("details.menu summary").click()
+    page.locator("details.menu nav").get_by_role("link", name=name, exact=True).click()
+
+
+def log_in(page, base_url: str, email: str, axe=None, password: str | None = None) -> None:
+    """From the home page, through the menu's log-in link and form (in Indonesian)."""
+    from playwright.sync_api import expect
+
+    from tests import factories
+
+    page.goto(base_url + "/")
+    open_menu_link(page, "Masuk")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Masuk")
+    if axe is not None:
+        axe.check(page)
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Kata sandi", exact=True).fill(password or factories.PASSWORD)
+    page.get_by_role("button", name="Masuk", exact=True).click()
+    expect(page.locator(".flashes")).to_contain_text("Selamat datang kembali")
+
+
+def loaded_width(image) -> int:
+    """The decoded width of an <img> (0 while not loaded or when the file is broken)."""
+    from playwright.sync_api import expect
+
+    image.scroll_into_view_if_needed()
+    expect(image).to_have_js_property("complete", True)
+    return image.evaluate("img => img.naturalWidth")

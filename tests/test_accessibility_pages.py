@@ -21,8 +21,7 @@ import pytest
 
 from marketplace.models import Order, PaymentMethod, Product
 from tests import factories
-from tests.browser import screenshot
-from tests.test_journeys_transfer import log_in
+from tests.browser import log_in, screenshot
 
 pytest.importorskip("playwright.sync_api", reason="pip install -r requirements-dev.txt")
 from playwright.sync_api import expect  # noqa: E402

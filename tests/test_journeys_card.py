@@ -21,8 +21,7 @@ from marketplace.models import (
 )
 from marketplace.services import payments
 from tests import factories
-from tests.browser import screenshot
-from tests.test_journeys_producer import check, loaded_width, log_in, open_menu_link
+from tests.browser import loaded_width, log_in, open_menu_link, screenshot
 
 pytest.importorskip("playwright.sync_api", reason="pip install -r requirements-dev.txt")
 from playwright.sync_api import expect  # noqa: E402
@@ -84,13 +83,13 @@ def fulfil_part(page, base_url: str, email: str, order_number: str, axe, steps) 
     log_in(page, base_url, email, axe)
     open_menu_link(page, "Toko saya")
     expect(page.locator(".todo-list")).to_contain_text("1 pesanan menunggu")
-    check(axe, page)
+    axe.check(page)
     page.locator(".actions").get_by_role("link", name="Pesanan", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Pesanan")
-    check(axe, page)
+    axe.check(page)
     page.get_by_role("link", name=order_number).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Pesanan {order_number}")
-    check(axe, page)
+    axe.check(page)
     for step in steps:
         step(page)
 
@@ -131,7 +130,7 @@ def test_buyer_pays_two_producers_by_card_and_both_fulfil_their_parts(
     # ---- the buyer logs in and finds the bag by part of a word --------------------------------
     buyer = phone()
     log_in(buyer, live_server, buyer_email, axe)
-    check(axe, buyer)
+    axe.check(buyer)
     search(buyer, "anyam")
     expect(buyer.get_by_role("heading", level=1)).to_contain_text("anyam")
     results = buyer.locator(".grid .product-card")
@@ -140,21 +139,21 @@ def test_buyer_pays_two_producers_by_card_and_both_fulfil_their_parts(
     expect(results.first).to_contain_text("Tas Anyaman Plastik")
     expect(results.nth(1)).to_contain_text("Keripik Tempe Pedas")
     assert loaded_width(results.first.locator("img")) > 0
-    check(axe, buyer)
+    axe.check(buyer)
     screenshot(buyer, "card-01-search-anyam")
     results.first.get_by_role("link").click()
     expect(buyer.get_by_role("heading", level=1)).to_have_text("Tas Anyaman Plastik")
-    check(axe, buyer)
+    axe.check(buyer)
     buyer.get_by_role("button", name="Masukkan keranjang").click()
     expect(buyer.locator(".flashes")).to_contain_text("Sudah masuk keranjang.")
     screenshot(buyer, "card-02-product-added")
 
     # ... and the rice of the other producer ("bera" finds "Beras"), two kilos of it.
     search(buyer, "bera")
-    check(axe, buyer)
+    axe.check(buyer)
     buyer.locator(".product-card").filter(has_text="Beras Organik Merah").get_by_role("link").click()
     expect(buyer.get_by_role("heading", level=1)).to_have_text("Beras Organik Merah")
-    check(axe, buyer)
+    axe.check(buyer)
     buyer.get_by_label("Jumlah").fill("2")
     buyer.get_by_role("button", name="Masukkan keranjang").click()
     expect(buyer.locator(".flashes")).to_contain_text("Sudah masuk keranjang.")
@@ -165,7 +164,7 @@ def test_buyer_pays_two_producers_by_card_and_both_fulfil_their_parts(
     expect(buyer.get_by_role("heading", level=1)).to_have_text("Keranjang Anda")
     expect(buyer.locator(".cart-part")).to_have_count(2)
     expect(buyer.locator("main")).to_contain_text("Rp 135.000")  # 75.000 + 2 x 30.000
-    check(axe, buyer)
+    axe.check(buyer)
     screenshot(buyer, "card-03-cart")
     buyer.get_by_role("link", name="Checkout").click()
 
@@ -176,7 +175,7 @@ def test_buyer_pays_two_producers_by_card_and_both_fulfil_their_parts(
     buyer.get_by_label("Desa / kelurahan").fill("Satreyan")
     buyer.get_by_label("Jalan, nomor rumah, RT/RW").fill("Jl. Mawar 3, RT 01/RW 02")
     buyer.get_by_label("Kode pos").fill("66171")
-    check(axe, buyer)
+    axe.check(buyer)
     screenshot(buyer, "card-04-checkout-address")
     buyer.get_by_role("button", name="Lanjut").click()
 
@@ -190,7 +189,7 @@ def test_buyer_pays_two_producers_by_card_and_both_fulfil_their_parts(
     # Courier: 0.6 kg inside Blitar at Rp 10.000 per kg (a started kilo counts whole).
     expect(buyer.locator(".order-summary")).to_contain_text("Rp 145.000")
     expect(buyer.get_by_role("radio", name=re.compile(r"^Kartu \(Visa, Mastercard\)"))).to_be_checked()
-    check(axe, buyer)
+    axe.check(buyer)
     screenshot(buyer, "card-05-delivery-and-payment")
     buyer.get_by_role("button", name="Buat pesanan").click()
 
@@ -202,7 +201,7 @@ def test_buyer_pays_two_producers_by_card_and_both_fulfil_their_parts(
     card.get_by_placeholder("exp_year").press_sequentially("30")
     card.get_by_placeholder("cvc").press_sequentially("123")
     card.get_by_placeholder("postal_code").press_sequentially("66171")
-    check(axe, buyer)
+    axe.check(buyer)
     screenshot(buyer, "card-06-card-page")
 
     session.expire_all()
@@ -224,7 +223,7 @@ def test_buyer_pays_two_producers_by_card_and_both_fulfil_their_parts(
         time.sleep(0.5)
         buyer.reload()
     expect(status).to_have_text("Lunas")
-    check(axe, buyer)
+    axe.check(buyer)
     screenshot(buyer, "card-07-order-paid")
     wait_for_rows(session, lambda: session.query(StripeEvent).filter_by(
         payment_intent_id=intent_id, event_type="payment_intent.succeeded").count(), "the signed webhook")
@@ -238,7 +237,7 @@ def test_buyer_pays_two_producers_by_card_and_both_fulfil_their_parts(
     def send_by_courier(page):
         page.get_by_label("Kurir").select_option(label="JNE")
         page.get_by_label("Nomor resi").fill("JNE0123456789")
-        check(axe, page)
+        axe.check(page)
         screenshot(page, "card-08-producer-ships")
         page.get_by_role("button", name="Tandai sudah dikirim").click()
         expect(page.locator("main > p > .badge").first).to_have_text("Dikirim")
@@ -246,14 +245,14 @@ def test_buyer_pays_two_producers_by_card_and_both_fulfil_their_parts(
     def ready_then_handed_over(page):
         page.get_by_role("button", name="Siap diambil").click()
         expect(page.locator("main > p > .badge").first).to_have_text("Siap diambil")
-        check(axe, page)
+        axe.check(page)
         screenshot(page, "card-09-producer-ready-for-pickup")
         page.get_by_role("button", name="Tandai sudah sampai").click()
         expect(page.locator("main > p > .badge").first).to_have_text("Sudah sampai")
 
     anyaman_page = phone()
     fulfil_part(anyaman_page, live_server, anyaman_email, order_number, axe, [accept, send_by_courier])
-    check(axe, anyaman_page)
+    axe.check(anyaman_page)
     tani_page = phone()
     fulfil_part(tani_page, live_server, tani_email, order_number, axe, [accept, ready_then_handed_over])
 
@@ -264,7 +263,7 @@ def test_buyer_pays_two_producers_by_card_and_both_fulfil_their_parts(
     expect(bag_part).to_contain_text("JNE0123456789")
     expect(bag_part.locator(".badge").first).to_have_text("Dikirim")
     expect(rice_part.locator(".badge").first).to_have_text("Sudah sampai")
-    check(axe, buyer)
+    axe.check(buyer)
     for part in (bag_part, rice_part):
         part.get_by_role("button", name="Sudah saya terima").click()
         expect(buyer.locator(".flashes")).to_contain_text("Terima kasih sudah mengonfirmasi!")
@@ -272,7 +271,7 @@ def test_buyer_pays_two_producers_by_card_and_both_fulfil_their_parts(
     screenshot(buyer, "card-10-order-completed")
 
     bag_part.get_by_role("link", name="Ulasan Tas Anyaman Plastik").click()
-    check(axe, buyer)
+    axe.check(buyer)
     buyer.get_by_label("★★★★★ (5)").check()
     buyer.get_by_label("Ulasan Anda (tidak wajib)").fill("Tasnya kuat dan rapi, pengiriman cepat.")
     screenshot(buyer, "card-11-review")
@@ -291,7 +290,7 @@ def test_buyer_pays_two_producers_by_card_and_both_fulfil_their_parts(
     expect(visitor.locator(".product-info .rating")).to_have_text("Nilai 5,0 dari 5 (1 ulasan)")
     expect(visitor.locator(".product-info .stock")).to_have_text("Stok: 9 pcs")
     expect(reviews.get_by_label("5 dari 5 bintang")).to_be_visible()
-    check(axe, visitor)
+    axe.check(visitor)
     screenshot(visitor, "card-12-product-with-review")
 
     axe.assert_clean()

@@ -27,8 +27,7 @@ from marketplace.models import StatementIssue, utcnow
 from marketplace.services import offline_sales, payments
 from marketplace.services.order_states import OFFICER
 from tests import factories
-from tests.browser import screenshot
-from tests.test_journeys_transfer import log_in, open_menu_link
+from tests.browser import log_in, open_menu_link, screenshot
 
 pytest.importorskip("playwright.sync_api", reason="pip install -r requirements-dev.txt")
 from openpyxl import load_workbook  # noqa: E402

@@ -15,58 +15,13 @@ import pytest
 
 from marketplace.models import Product, ProductStatus, SellerProfile, SellerStatus
 from tests import factories
-from tests.browser import screenshot
+from tests.browser import loaded_width, log_in, open_menu_link, screenshot
 
 pytest.importorskip("playwright.sync_api", reason="pip install -r requirements-dev.txt")
 from playwright.sync_api import expect  # noqa: E402
 
 SHOP = "Anyaman Bu Lestari"
 PRODUCT = "Tas Anyaman Pandan"
-
-
-# When the page scrolls sideways, the outermost elements that stick out (for the message).
-_TOO_WIDE = """() => {
-    const width = document.documentElement.clientWidth;
-    if (document.documentElement.scrollWidth <= width) { return []; }
-    const over = [...document.querySelectorAll("body *")].filter(el => el.getBoundingClientRect().right > width + 0.5);
-    const outermost = over.filter(el => !over.includes(el.parentElement));
-    return outermost.slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? "." + el.className : "")
-                                           + ": " + (el.textContent || "").trim().slice(0, 40));
-}"""
-
-
-def check(axe, page) -> None:
-    """axe-core on the page, plus the reflow rule at the phone's width (WCAG 1.4.10): nothing may
-    stick out sideways at 360 px. Findings are reported together by axe.assert_clean()."""
-    axe.check(page)
-    too_wide = page.evaluate(_TOO_WIDE)
-    if too_wide:
-        axe.problems.append(f"{page.url}: wider than the 360 px screen: {too_wide}")
-
-
-def open_menu_link(page, name: str) -> None:
-    """Open the header's menu (a <details>) and follow one of its links."""
-    page.locator("details.menu summary").click()
-    page.locator("details.menu nav").get_by_role("link", name=name, exact=True).click()
-
-
-def log_in(page, base_url: str, email: str, axe, password: str = factories.PASSWORD) -> None:
-    """From the home page, through the menu's log-in link and form."""
-    page.goto(base_url + "/")
-    open_menu_link(page, "Masuk")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Masuk")
-    check(axe, page)
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Kata sandi", exact=True).fill(password)
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    expect(page.locator(".flashes")).to_contain_text("Selamat datang kembali")
-
-
-def loaded_width(image) -> int:
-    """The decoded width of an <img> (0 while not loaded or when the file is broken)."""
-    image.scroll_into_view_if_needed()
-    expect(image).to_have_js_property("complete", True)
-    return image.evaluate("img => img.naturalWidth")
 
 
 def test_producer_registers_is_approved_and_publishes_a_product_with_a_photo(
@@ -85,15 +40,15 @@ def test_producer_registers_is_approved_and_publishes_a_product_with_a_photo(
     # ---- the producer: an account first, from the "Sell here" page --------------------------
     producer = phone()
     producer.goto(live_server + "/")
-    check(axe, producer)
+    axe.check(producer)
     screenshot(producer, "producer-01-home")
     open_menu_link(producer, "Jual di sini")
     expect(producer.get_by_role("heading", level=1)).to_have_text("Buka toko Anda")
-    check(axe, producer)
+    axe.check(producer)
     producer.get_by_role("link", name="Buat akun").click()
 
     expect(producer.get_by_role("heading", level=1)).to_have_text("Buat akun")
-    check(axe, producer)
+    axe.check(producer)
     producer.get_by_label("Nama lengkap").fill("Lestari Wulandari")
     producer.get_by_label("Email", exact=True).fill("lestari@example.id")
     producer.get_by_label("Nomor WhatsApp / telepon (tidak wajib)").fill("0812-3456-7001")
@@ -105,12 +60,12 @@ def test_producer_registers_is_approved_and_publishes_a_product_with_a_photo(
     # Registration leads straight back to the shop registration's first page.
     expect(producer.locator(".flashes")).to_contain_text("Akun Anda sudah siap. Selamat datang, Lestari Wulandari!")
     expect(producer.get_by_role("heading", level=1)).to_have_text("Buka toko Anda")
-    check(axe, producer)
+    axe.check(producer)
     producer.get_by_role("link", name="Mulai").click()
 
     # Step 1: the shop.
     expect(producer.get_by_role("heading", level=2)).to_have_text("Toko Anda")
-    check(axe, producer)
+    axe.check(producer)
     producer.get_by_label("Nama toko").fill(SHOP)
     producer.get_by_label("Apa yang Anda buat?").fill("Tas dan tikar anyaman pandan")
     producer.get_by_label("Cerita Anda").fill("Saya menganyam pandan sejak 2010 bersama ibu-ibu di desa.")
@@ -119,7 +74,7 @@ def test_producer_registers_is_approved_and_publishes_a_product_with_a_photo(
 
     # Step 2: the location, from the list of kecamatan of Kabupaten and Kota Blitar.
     expect(producer.get_by_role("heading", level=2)).to_have_text("Lokasi")
-    check(axe, producer)
+    axe.check(producer)
     kecamatan = producer.get_by_label("Kecamatan")
     expect(kecamatan.locator("optgroup")).to_have_count(2)
     kecamatan.select_option(label="Kanigoro")
@@ -130,13 +85,13 @@ def test_producer_registers_is_approved_and_publishes_a_product_with_a_photo(
 
     # Step 3: WhatsApp, prefilled from the account's phone number.
     expect(producer.get_by_role("heading", level=2)).to_have_text("Kontak")
-    check(axe, producer)
+    axe.check(producer)
     expect(producer.get_by_label("Nomor WhatsApp")).to_have_value("+6281234567001")
     producer.get_by_role("button", name="Simpan dan lanjut").click()
 
     # Step 4: the programme: the training she completed, and when.
     expect(producer.get_by_role("heading", level=2)).to_have_text("Program")
-    check(axe, producer)
+    axe.check(producer)
     producer.get_by_label("Ya, saya sudah menyelesaikan satu pelatihan atau lebih").check()
     producer.get_by_role("checkbox", name=re.compile("Angkatan Maret 2025")).check()
     producer.get_by_label("Tanggal Anda menyelesaikan Angkatan Maret 2025").fill("2025-03-14")
@@ -146,19 +101,19 @@ def test_producer_registers_is_approved_and_publishes_a_product_with_a_photo(
 
     # Step 5: papers (optional): her NIB.
     expect(producer.get_by_role("heading", level=2)).to_have_text("Surat-surat")
-    check(axe, producer)
+    axe.check(producer)
     producer.get_by_label("NIB (Nomor Induk Berusaha)").fill("1234567890123")
     producer.get_by_role("button", name="Simpan dan lanjut").click()
 
     # Step 6: consent to the use of her sales data.
     expect(producer.get_by_role("heading", level=2)).to_have_text("Penggunaan data")
-    check(axe, producer)
+    axe.check(producer)
     producer.get_by_label("Saya setuju program boleh memakai data penjualan saya seperti dijelaskan di atas.").check()
     producer.get_by_role("button", name="Simpan dan lanjut").click()
 
     # Step 7: check everything and send.
     expect(producer.get_by_role("heading", level=2)).to_have_text("Periksa dan kirim")
-    check(axe, producer)
+    axe.check(producer)
     review = producer.locator("dl.review-list")
     for text in (SHOP, "Kanigoro", "Sawentar", "+6281234567001", "Angkatan Maret 2025", "1234567890123"):
         expect(review).to_contain_text(text)
@@ -168,25 +123,25 @@ def test_producer_registers_is_approved_and_publishes_a_product_with_a_photo(
     expect(producer.locator(".flashes")).to_contain_text(
         "Terima kasih! Toko Anda sudah dikirim ke petugas program untuk disetujui.")
     expect(producer.locator(".seller-status")).to_contain_text("Menunggu persetujuan")
-    check(axe, producer)
+    axe.check(producer)
     screenshot(producer, "producer-07-waiting-for-approval")
     expect(producer.get_by_role("link", name="Tambah produk")).to_have_count(0)
 
     # ---- the officer approves, from the approval queue -------------------------------------
     officer_page = phone()
     log_in(officer_page, live_server, officer_email, axe)
-    check(axe, officer_page)
+    axe.check(officer_page)
     open_menu_link(officer_page, "Program")
-    check(axe, officer_page)
+    axe.check(officer_page)
     officer_page.get_by_role("link", name="Antrean persetujuan").click()
     expect(officer_page.get_by_role("heading", level=1)).to_have_text("Antrean persetujuan")
     entry = officer_page.locator(".admin-list > li").filter(has_text=SHOP)
     expect(entry).to_contain_text("KUB Pandan Sawentar")
-    check(axe, officer_page)
+    axe.check(officer_page)
     screenshot(officer_page, "officer-01-approval-queue")
     entry.get_by_role("link", name="Periksa dan putuskan").click()
     expect(officer_page.get_by_role("heading", level=1)).to_contain_text(SHOP)
-    check(axe, officer_page)
+    axe.check(officer_page)
     screenshot(officer_page, "officer-02-producer")
     officer_page.get_by_role("button", name="Setujui", exact=True).click()
     expect(officer_page.locator(".flashes")).to_contain_text("Penjual sudah disetujui dan sekarang bisa berjualan.")
@@ -195,11 +150,11 @@ def test_producer_registers_is_approved_and_publishes_a_product_with_a_photo(
     # ---- the producer adds a product, with a photo from her phone, and publishes it ---------
     producer.reload()
     expect(producer.locator(".seller-status")).to_contain_text("Toko Anda buka untuk pembeli.")
-    check(axe, producer)
+    axe.check(producer)
     screenshot(producer, "producer-08-approved-dashboard")
     producer.get_by_role("link", name="Tambah produk").click()
     expect(producer.get_by_role("heading", level=1)).to_have_text("Tambah produk")
-    check(axe, producer)
+    axe.check(producer)
     producer.get_by_label("Nama produk").fill(PRODUCT)
     producer.get_by_label("Kategori").select_option(label="Tas dan dompet")
     producer.get_by_label("Harga (Rp)").fill("85.000")
@@ -210,24 +165,24 @@ def test_producer_registers_is_approved_and_publishes_a_product_with_a_photo(
     producer.get_by_role("button", name="Simpan", exact=True).click()
 
     expect(producer.locator(".flashes")).to_contain_text("Produk disimpan. Sekarang tambahkan foto")
-    check(axe, producer)
+    axe.check(producer)
     producer.get_by_label("Tambah foto").set_input_files(str(photo))
     producer.get_by_role("button", name="Unggah").click()
     expect(producer.locator(".flashes")).to_contain_text("1 foto ditambahkan.")
     cover = producer.locator(".photo-list img").first
     assert loaded_width(cover) > 0
-    check(axe, producer)
+    axe.check(producer)
     screenshot(producer, "producer-10-photos")
 
     producer.get_by_role("link", name="Ubah produknya").click()
     expect(producer.get_by_role("heading", level=1)).to_have_text(f"Ubah: {PRODUCT}")
-    check(axe, producer)
+    axe.check(producer)
     producer.get_by_label("Tayang (pembeli bisa melihat)").check()
     producer.get_by_role("button", name="Simpan", exact=True).click()
     expect(producer.locator(".flashes")).to_contain_text("Perubahan Anda sudah disimpan.")
     row = producer.locator(".product-row").filter(has_text=PRODUCT)
     expect(row.locator(".badge").first).to_have_text("Tayang")
-    check(axe, producer)
+    axe.check(producer)
     screenshot(producer, "producer-11-my-products")
 
     # ---- an anonymous visitor sees it in the catalogue, photo and all -------------------------
@@ -236,7 +191,7 @@ def test_producer_registers_is_approved_and_publishes_a_product_with_a_photo(
     expect(visitor.locator(".product-card").filter(has_text=PRODUCT)).to_be_visible()
     visitor.get_by_role("link", name="Lihat semua produk").click()
     expect(visitor).to_have_url(re.compile(r"/produk\?"))
-    check(axe, visitor)
+    axe.check(visitor)
     card = visitor.locator(".product-card").filter(has_text=PRODUCT)
     expect(card).to_contain_text("Rp 85.000")
     expect(card).to_contain_text(SHOP)
@@ -247,7 +202,7 @@ def test_producer_registers_is_approved_and_publishes_a_product_with_a_photo(
     gallery_image = visitor.get_by_role("img", name=f"{PRODUCT}, foto 1 dari 1")
     assert loaded_width(gallery_image) > 0
     expect(visitor.locator(".producer-box")).to_contain_text(SHOP)
-    check(axe, visitor)
+    axe.check(visitor)
     screenshot(visitor, "visitor-02-product")
 
     axe.assert_clean()

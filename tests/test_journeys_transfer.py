@@ -14,7 +14,7 @@ import pytest
 
 from marketplace.models import EntryKind, LedgerEntry, Order, OrderStatus, PartStatus, PaymentMethod, PaymentStatus
 from tests import factories
-from tests.browser import screenshot
+from tests.browser import loaded_width, log_in, open_menu_link, screenshot
 
 pytest.importorskip("playwright.sync_api", reason="pip install -r requirements-dev.txt")
 from playwright.sync_api import expect  # noqa: E402
@@ -22,31 +22,6 @@ from playwright.sync_api import expect  # noqa: E402
 PRODUCER_EMAIL = "lestari@example.id"
 OFFICER_EMAIL = "petugas@dinas.example.id"
 PRODUCT = "Tikar Pandan Besar"
-
-
-# ---- steps shared by this file's journeys and the officer's -------------------------------------
-
-def open_menu_link(page, name: str) -> None:
-    """Open the header's menu (a <details>) and follow one of its links."""
-    page.locator("details.menu summary").click()
-    page.locator("details.menu nav").get_by_role("link", name=name, exact=True).click()
-
-
-def log_in(page, base_url: str, email: str, password: str = factories.PASSWORD) -> None:
-    """From the home page, through the menu's log-in link and form."""
-    page.goto(base_url + "/")
-    open_menu_link(page, "Masuk")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Kata sandi", exact=True).fill(password)
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    expect(page.locator(".flashes")).to_contain_text("Selamat datang kembali")
-
-
-def loaded_width(image) -> int:
-    """The decoded width of an <img> (0 while not loaded or when the file is broken)."""
-    image.scroll_into_view_if_needed()
-    expect(image).to_have_js_property("complete", True)
-    return image.evaluate("img => img.naturalWidth")
 
 
 def test_guest_pays_by_transfer_with_a_receipt_photo_and_the_sale_reaches_the_indicators(
