@@ -55,6 +55,8 @@ def test_stuck_orders_are_listed_after_the_configured_days(officer_client, sessi
 def test_manual_refund_reduces_the_line_value_and_is_audited(officer_client, session, transfer_order):
     from marketplace.services import orders
 
+    transfer_order.language = "en"
+    session.commit()
     orders.confirm_payment(session, transfer_order.id, actor_id=None, actor_role="officer")
     part_id = transfer_order.parts[0].id
     too_much = officer_client.post(f"/pesanan/petugas/bagian/{part_id}/refund",
@@ -108,6 +110,8 @@ def test_full_refund_of_a_cancelled_part_mails_the_buyer_once_and_the_producer(o
                                                                                transfer_order, mail_outbox):
     from marketplace.services import orders
 
+    transfer_order.language = "en"
+    session.commit()
     orders.confirm_payment(session, transfer_order.id, actor_id=None, actor_role="officer")
     part_id = transfer_order.parts[0].id
     orders.advance_part(session, part_id, PartStatus.CANCELLED, actor_role="officer", actor_id=None, note="Habis")
