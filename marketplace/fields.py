@@ -6,6 +6,19 @@ from wtforms import StringField
 
 from marketplace.formatting import InvalidAmount, parse_rupiah
 
+MAX_ID = 2**31 - 1   # the largest value of an id column (a larger one is a database error)
+
+
+def parse_whole_number(raw, maximum: int = MAX_ID) -> int | None:
+    """A whole number from 0 to `maximum` sent as decimal digits, or None for anything else
+    (a tampered form or URL). isdecimal(), because int() refuses digits such as "²" that
+    isdigit() accepts; the maximum keeps the value inside a database integer column."""
+    text = str(raw if raw is not None else "").strip()
+    if not text.isdecimal() or len(text) > len(str(maximum)):
+        return None
+    number = int(text)
+    return number if number <= maximum else None
+
 
 class RupiahField(StringField):
     """A whole-rupiah amount typed the Indonesian way: `15000`, `15.000` or `Rp 15.000`."""

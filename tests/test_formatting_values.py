@@ -3,6 +3,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from marketplace.fields import MAX_ID, parse_whole_number
+
 from marketplace.formatting import (
     InvalidAmount, InvalidPhoneNumber, format_rupiah, format_wib_date, format_wib_datetime, normalise_phone,
     parse_rupiah, to_wib, whatsapp_link,
@@ -116,3 +118,15 @@ def test_a_whatsapp_link_carries_an_encoded_message():
 
 def test_a_whatsapp_link_from_a_local_number_gets_the_country_code():
     assert whatsapp_link("0812-3456-7890") == "https://wa.me/6281234567890"
+
+
+@pytest.mark.parametrize(("raw", "number"), [
+    ("42", 42), (" 7 ", 7), ("0", 0), (12, 12), (str(MAX_ID), MAX_ID),
+    (str(MAX_ID + 1), None), ("9" * 40, None), ("²", None), ("-1", None), ("1.5", None), ("", None), (None, None),
+])
+def test_ids_and_counts_from_forms_and_urls_are_whole_numbers_a_database_column_can_hold(raw, number):
+    assert parse_whole_number(raw) == number
+
+
+def test_a_smaller_maximum_is_kept():
+    assert parse_whole_number("100", maximum=99) is None and parse_whole_number("99", maximum=99) == 99

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Email, Length, NumberRange, Optional
 
 from marketplace.auth.forms import StrongPassword
+from marketplace.fields import MAX_ID
 
 # Reason codes from services/approvals.py, programme.py, moderation.py and staff.py, worded for people.
 ERROR_MESSAGES = {
@@ -44,7 +45,6 @@ ERROR_MESSAGES = {
 REASON_LENGTH = Length(max=2000, message=_l("Use at most %(max)d characters."))
 
 
-MAX_ID = 2**31 - 1   # the largest value of an id column (a larger one is a database error)
 
 
 def optional_int(value) -> int | None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import SelectChoice, SelectField, StringField
 
+from marketplace.fields import parse_whole_number
 from marketplace.models import Category, Cohort, TrainingType
 from marketplace.regions import kecamatan_choices
 from marketplace.services.indicators import Filters, IndicatorError, Period
@@ -86,9 +87,10 @@ def _id(args, name: str, code: str) -> int | None:
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdecimal() or len(raw) > 9:   # an id column's range; int() refuses "²", which isdigit() accepts
+    number = parse_whole_number(raw)
+    if number is None:
         raise IndicatorError(code, name)
-    return int(raw)
+    return number
 
 
 def read_selection(args, today: date) -> Selection:

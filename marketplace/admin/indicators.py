@@ -24,6 +24,7 @@ from marketplace.admin.indicator_forms import (
 from marketplace.admin.routes import PER_PAGE, bp, get_or_404
 from marketplace.auth.decorators import officer_required
 from marketplace.extensions import db
+from marketplace.fields import parse_whole_number
 from marketplace.formatting import to_wib
 from marketplace.i18n import current_language
 from marketplace.models import Cohort, SellerProfile, utcnow
@@ -158,11 +159,10 @@ def indicator_sellers():
         return _render("admin/indicators_sellers.html", form=form, report=None, page=None, sort="-value",
                                query=selection.query, error=_("Choose how to sort the table from the list.")), 400
     lines = exports.seller_table(db.session, selection.period, selection.filters, sort)
-    number = request.args.get("page", "1")
+    number = parse_whole_number(request.args.get("page", "1"))
     pages = max(1, math.ceil(len(lines) / PER_PAGE))
-    if not number.isdecimal() or len(number) > 9 or not 1 <= int(number) <= pages:
+    if number is None or not 1 <= number <= pages:
         abort(404)
-    number = int(number)
     page = ListPage(lines[(number - 1) * PER_PAGE:number * PER_PAGE], number, pages)
     return _render("admin/indicators_sellers.html", form=form, error=None, report=True, page=page,
                            sort=sort, query=selection.query, period=selection.period,

@@ -15,8 +15,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from marketplace.admin.forms import MAX_ID
-from marketplace.fields import RupiahField
+from marketplace.fields import MAX_ID, RupiahField
 
 PAYOUT_MESSAGES = {
     "nothing_owed": _l("Nothing can be paid out to this producer now."),

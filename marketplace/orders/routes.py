@@ -7,6 +7,7 @@ from flask_login import current_user, user_logged_in
 from wtforms import SelectChoice
 
 from marketplace.extensions import db
+from marketplace.fields import parse_whole_number
 from marketplace.i18n import current_language
 from marketplace.models import DeliveryMethod, PaymentMethod
 from marketplace.orders.forms import CartQuantityForm, CheckoutContactForm, CheckoutPlaceForm
@@ -93,10 +94,8 @@ def cart():
 
 
 def _product_id(raw: str | None) -> int | None:
-    """A posted product id, or None when it is not one (a tampered form): never more digits
-    than a database id has, and isdecimal() because int() refuses digits like "²"."""
-    raw = (raw or "").strip()
-    return int(raw) if raw.isdecimal() and len(raw) <= 9 else None
+    """A posted product id, or None when it is not one (a tampered form)."""
+    return parse_whole_number(raw)
 
 
 def _set_quantity(add: bool):

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from marketplace.fields import parse_whole_number
 from marketplace.formatting import InvalidPhoneNumber, normalise_phone
 from marketplace.regions import KECAMATAN
 
@@ -101,12 +102,8 @@ class ProgrammeForm(FlaskForm):
 
     def chosen_ids(self) -> list[int] | None:
         """The ticked cohort ids as integers, or None when one is not a number (tampered form)."""
-        ids = []
-        for value in self.cohorts.data or []:
-            if not str(value).isdecimal() or len(str(value)) > 9:   # int() refuses "²", which isdigit() accepts
-                return None
-            ids.append(int(value))
-        return ids
+        ids = [parse_whole_number(value) for value in self.cohorts.data or []]
+        return None if None in ids else ids
 
 
 def programme_form(cohorts: list, **kwargs) -> ProgrammeForm:

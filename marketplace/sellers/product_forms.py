@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from marketplace.fields import RupiahField
+from marketplace.fields import RupiahField, parse_whole_number
 from marketplace.formatting import InvalidAmount, parse_rupiah
 from marketplace.models import UNITS
 from marketplace.sellers.forms import ContactForm, LocationForm, PapersForm, ShopForm
@@ -84,19 +84,13 @@ class SeenStockField(HiddenField):
     """The stock the form showed, to detect an order that came in meanwhile; None when tampered."""
 
     def process_formdata(self, valuelist):
-        raw = (valuelist[0] if valuelist else "").strip()
-        self.data = int(raw) if raw.isdecimal() and len(raw) <= 9 else None
+        self.data = parse_whole_number(valuelist[0] if valuelist else None)
 
 
 def _id_list(values) -> list[int] | None:
     """Ticked ids as integers, or None when one is not a number (a tampered form)."""
-    ids = []
-    for value in values or []:
-        text = str(value).strip()
-        if not text.isdecimal() or len(text) > 9:   # isdigit() would let "²" through to int()
-            return None
-        ids.append(int(text))
-    return ids
+    ids = [parse_whole_number(value) for value in values or []]
+    return None if None in ids else ids
 
 
 class ProductForm(FlaskForm):
@@ -132,7 +126,8 @@ class ProductForm(FlaskForm):
         raw = (self.category_id.data or "").strip()
         if not raw:
             return None
-        return int(raw) if raw.isdecimal() and len(raw) <= 9 else False
+        number = parse_whole_number(raw)
+        return False if number is None else number
 
     def chosen_tag_ids(self) -> list[int] | None:
         return _id_list(self.tags.data)
