@@ -22,6 +22,13 @@ def add(client, product, quantity=1):
     return client.post("/pesanan/keranjang/tambah", data={"product_id": product.id, "quantity": quantity})
 
 
+def place(client, deliveries, method, action="place"):
+    """Step 2 of checkout: a delivery per producer and how to pay."""
+    return client.post("/pesanan/checkout/pengiriman", data={
+        **{f"delivery-{producer.id}": delivery for producer, delivery in deliveries.items()},
+        "payment_method": method, "action": action})
+
+
 CONTACT = {"name": "Sri Pembeli", "email": "sri@example.id", "phone": "0812-3456-7890", "region": "35",
            "regency_name": "Kota Malang", "kecamatan": "Klojen", "desa": "Oro-oro Dowo", "street": "Jl. Ijen 5",
            "postal_code": "65119"}
@@ -86,8 +93,7 @@ def test_delivery_needs_a_street_address(client, session, shop):
     tani, _anyam, beras, _tas = shop
     add(client, beras)
     client.post("/pesanan/checkout", data={**CONTACT, "street": ""})
-    response = client.post("/pesanan/checkout/pengiriman", data={
-        f"delivery-{tani.id}": "courier", "payment_method": "cash", "action": "place"})
+    response = place(client, {tani: "courier"}, "cash")
     assert response.status_code == 400
     assert session.query(Order).count() == 0
 
@@ -98,8 +104,7 @@ def test_delivery_needs_the_kecamatan_and_kabupaten(client, session, shop, missi
     add(client, beras)
     client.post("/pesanan/checkout", data={**CONTACT, missing: ""})
 
-    response = client.post("/pesanan/checkout/pengiriman", data={
-        f"delivery-{tani.id}": "courier", "payment_method": "cash", "action": "place"})
+    response = place(client, {tani: "courier"}, "cash")
 
     assert response.status_code == 400
     assert "kecamatan" in response.get_data(as_text=True)
@@ -111,8 +116,7 @@ def test_pickup_needs_no_address(client, session, shop):
     add(client, tas)
     client.post("/pesanan/checkout", data={**CONTACT, "street": "", "kecamatan": "", "regency_name": ""})
 
-    response = client.post("/pesanan/checkout/pengiriman", data={
-        f"delivery-{anyam.id}": "pickup", "payment_method": "cash", "action": "place"})
+    response = place(client, {anyam: "pickup"}, "cash")
 
     assert response.status_code == 303
     assert session.query(Order).count() == 1
@@ -125,8 +129,7 @@ def test_price_change_between_cart_and_checkout_is_shown_not_charged(client, ses
     session.get(Product, beras.id).price = 18_000
     session.commit()
 
-    response = client.post("/pesanan/checkout/pengiriman", data={
-        f"delivery-{tani.id}": "pickup", "payment_method": "cash", "action": "place"})
+    response = place(client, {tani: "pickup"}, "cash")
 
     assert response.status_code == 400
     assert "Rp 18.000" in response.get_data(as_text=True)
@@ -137,8 +140,7 @@ def test_recalculate_does_not_place_the_order(client, session, shop):
     tani, _anyam, beras, _tas = shop
     add(client, beras)
     client.post("/pesanan/checkout", data=CONTACT)
-    response = client.post("/pesanan/checkout/pengiriman", data={
-        f"delivery-{tani.id}": "courier", "payment_method": "cash", "action": "recalculate"})
+    response = place(client, {tani: "courier"}, "cash", action="recalculate")
     assert response.status_code == 200
     assert "Rp 31.000" in response.get_data(as_text=True)
     assert session.query(Order).count() == 0
@@ -148,10 +150,8 @@ def test_unknown_payment_method_or_delivery_is_refused(client, session, shop):
     tani, _anyam, beras, _tas = shop
     add(client, beras)
     client.post("/pesanan/checkout", data=CONTACT)
-    bad_method = client.post("/pesanan/checkout/pengiriman", data={
-        f"delivery-{tani.id}": "pickup", "payment_method": "bitcoin", "action": "place"})
-    bad_delivery = client.post("/pesanan/checkout/pengiriman", data={
-        f"delivery-{tani.id}": "teleport", "payment_method": "cash", "action": "place"})
+    bad_method = place(client, {tani: "pickup"}, "bitcoin")
+    bad_delivery = place(client, {tani: "teleport"}, "cash")
     assert (bad_method.status_code, bad_delivery.status_code) == (400, 400)
     assert session.query(Order).count() == 0
 
@@ -167,8 +167,7 @@ def test_card_checkout_leads_to_the_payment_page(client, session, shop, stripe_c
     tani, _anyam, beras, _tas = shop
     add(client, beras)
     client.post("/pesanan/checkout", data=CONTACT)
-    placed = client.post("/pesanan/checkout/pengiriman", data={
-        f"delivery-{tani.id}": "pickup", "payment_method": "card", "action": "place"})
+    placed = place(client, {tani: "pickup"}, "card")
     assert "/bayar-kartu" in placed.headers["Location"]
     page = client.get(placed.headers["Location"]).get_data(as_text=True)
     assert stripe_config["STRIPE_JS_URL"] in page
@@ -203,8 +202,7 @@ def test_card_below_the_stripe_minimum_is_refused_before_the_order_is_placed(app
     add(client, tas)
     client.post("/pesanan/checkout", data=CONTACT)
 
-    response = client.post("/pesanan/checkout/pengiriman", data={
-        f"delivery-{anyam.id}": "pickup", "payment_method": "card", "action": "place"})
+    response = place(client, {anyam: "pickup"}, "card")
 
     assert response.status_code == 400
     assert "Pembayaran kartu minimal Rp 10.000" in response.get_data(as_text=True)
