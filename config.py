@@ -152,6 +152,13 @@ class Config:
     })
 
     REDIS_URL = env("REDIS_URL")
+    # Anonymous visitors' catalogue pages kept this many seconds at most (marketplace/page_cache.py;
+    # any catalogue change drops them at once). On by default only with Redis, which keeps the
+    # cache exact across several app processes; 0 turns it off.
+    PAGE_CACHE_SECONDS = computed(lambda: int(os.environ.get("PAGE_CACHE_SECONDS")
+                                              or (60 if os.environ.get("REDIS_URL") else 0)))
+    PAGE_CACHE_PREFIX = env("PAGE_CACHE_PREFIX", "plb:page")
+    PAGE_CACHE_MAX_ENTRIES = env("PAGE_CACHE_MAX_ENTRIES", 2_000, int)
 
     # Security headers and rate limits (marketplace/security.py). Limits count per client IP,
     # or per logged-in user for checkout and uploads; many phones share one carrier IP, so they
@@ -205,6 +212,7 @@ class TestingConfig(Config):
     # Limits stay on, but high enough that the suite (all from one address) is never throttled;
     # tests/test_security_rate_limits.py lowers them.
     RATELIMIT_STORAGE_URI = "memory://"
+    PAGE_CACHE_SECONDS = 0  # tests/test_page_cache.py turns it on
     RATELIMIT_LOGIN = RATELIMIT_REGISTER = RATELIMIT_PASSWORD_RESET = "10000 per minute"
     RATELIMIT_PASSWORD_RESET_EMAIL = RATELIMIT_CHECKOUT = RATELIMIT_UPLOAD = "10000 per minute"
     LOGIN_LOCKOUT_ATTEMPTS = 1000

@@ -5,18 +5,28 @@ The user class named on locust's command line chooses who arrives:
   Shopper - a person with think time: home, listing, search, product, add to cart,
             and now and then a checkout by bank transfer;
   ListingReader, ProductReader, CeilingReader - one page type as fast as the server
-            answers (for throughput against the static ceiling).
+            answers (for throughput against the static ceiling). ProductReader asks for
+            products as often as shoppers look at them: a few much more than the rest
+            (Zipf: the k-th most popular of the sample 1/k as often as the first);
+  FirstVisitReader - product pages nobody asked for before in the run (never in the cache).
+CACHE_COUNTS, when set, names a JSON file that receives how many answers were page-cache hits.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
 import re
+from collections import Counter
 
-from locust import FastHttpUser, between, constant, task
+from locust import FastHttpUser, between, constant, events, task
+from locust.exception import StopUser
 
 DATA = json.loads(open(os.environ["LOAD_DATA"], encoding="utf-8").read())
+POPULARITY = list(itertools.accumulate(1 / rank for rank in range(1, len(DATA["products"]) + 1)))
+UNVISITED = iter(DATA["unvisited"])
+CACHE_ANSWERS: Counter = Counter()
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 DELIVERY = re.compile(r'name="(delivery-\d+)" value="([a-z]+)"')
 
@@ -84,12 +94,24 @@ class Shopper(FastHttpUser):
         return response.status_code < 400
 
 
+def _read(client, url: str, name: str) -> None:
+    response = client.get(url, name=name)
+    CACHE_ANSWERS[response.headers.get("X-Page-Cache") or "not cached"] += 1
+
+
+@events.quitting.add_listener
+def _save_cache_answers(environment, **_kwargs) -> None:
+    if os.environ.get("CACHE_COUNTS"):
+        with open(os.environ["CACHE_COUNTS"], "w", encoding="utf-8") as handle:
+            json.dump(CACHE_ANSWERS, handle)
+
+
 class ListingReader(FastHttpUser):
     wait_time = constant(0)
 
     @task
     def listing(self):
-        self.client.get(_listing_url(), name="listing")
+        _read(self.client, _listing_url(), "listing")
 
 
 class ProductReader(FastHttpUser):
@@ -97,7 +119,19 @@ class ProductReader(FastHttpUser):
 
     @task
     def product(self):
-        self.client.get(f"/produk/{random.choice(DATA['products'])}", name="product")
+        slug = random.choices(DATA["products"], cum_weights=POPULARITY)[0]
+        _read(self.client, f"/produk/{slug}", "product")
+
+
+class FirstVisitReader(FastHttpUser):
+    wait_time = constant(0)
+
+    @task
+    def product(self):
+        slug = next(UNVISITED, None)
+        if slug is None:      # every sample visited once: a longer run needs a larger sample
+            raise StopUser()
+        _read(self.client, f"/produk/{slug}", "product, first visit")
 
 
 class CeilingReader(FastHttpUser):

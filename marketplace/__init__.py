@@ -29,6 +29,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_security(app)
     register_i18n(app)
     register_blueprints(app)
+    register_page_cache(app)
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -101,6 +102,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(media_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(verification_bp)
+
+
+def register_page_cache(app: Flask) -> None:
+    from marketplace.page_cache import init_page_cache
+
+    init_page_cache(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -29,7 +29,8 @@ def _guest_cart() -> dict:
 def cart_lines() -> list[checkout.CartLine]:
     if current_user.is_authenticated:
         return cart_service.user_lines(db.session, current_user.id)
-    return cart_service.guest_lines(_guest_cart())
+    # Reading leaves the session alone: a visitor who never added anything keeps a neutral one.
+    return cart_service.guest_lines(session.get(GUEST_CART_KEY) or {})
 
 
 @user_logged_in.connect

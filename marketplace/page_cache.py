@@ -1,0 +1,271 @@
+"""Whole-page cache for visitors who are not logged in: home, listings, search, product and shop pages.
+
+These pages are most of the traffic and are the same for every anonymous visitor but for the
+CSRF token in their forms, which is stored as a placeholder and filled in per visitor. A visitor
+with anything of their own in the session (a cart, a message to show, a checkout in progress) or
+logged in always gets a freshly rendered page.
+
+Exact, not merely short-lived: each page is stored under the *catalogue version* read before it
+was rendered, and any committed transaction that wrote to a table these pages read
+(CATALOG_TABLES) increments the version once the commit is done, so a page rendered from older
+data is never served again. Writes are seen at the SQL level in every session (ORM flush, bulk
+UPDATE, `flask restore` alike). PAGE_CACHE_SECONDS bounds what the app cannot see (SQL typed by
+hand on the database, a deploy with new templates).
+
+Storage: Redis when REDIS_URL is set, shared by all app processes (version and pages). Without
+Redis the cache is off unless PAGE_CACHE_SECONDS is set, and then lives in one process's memory,
+which is exact only when one process serves and writes (tests, a single `flask run`).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import time
+import weakref
+from collections import OrderedDict
+
+from flask import Flask, Response, current_app, g, message_flashed, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+logger = logging.getLogger(__name__)
+
+CACHED_ENDPOINTS = frozenset({
+    "catalog.home", "catalog.products", "catalog.search_results", "catalog.category",
+    "catalog.product", "catalog.producer",
+})
+# Every table the cached pages read (tests/test_page_cache.py checks this against their queries).
+CATALOG_TABLES = frozenset({
+    "products", "product_images", "images", "categories", "tags", "product_tags", "seller_profiles",
+    "seller_cohorts", "cohorts", "training_types", "reviews", "search_documents", "search_fts",
+})
+# Session keys every anonymous visitor may have (the language is part of the key); any other
+# key makes the page personal, except an emptied guest cart (orders.routes.GUEST_CART_KEY) and
+# Flask-Login's "not fresh" mark, which it leaves on anonymous sessions.
+NEUTRAL_SESSION_KEYS = frozenset({"csrf_token", "lang"})
+NEUTRAL_WHEN_EMPTY = frozenset({"cart", "_fresh"})
+MAX_CACHED_PATH = 512
+CSRF_PLACEHOLDER = "\x00plb-csrf\x00"
+HEADER = "X-Page-Cache"
+
+_WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+_WRITTEN = "plb_catalog_written"      # flag in a pooled connection's info dict
+_CONNECTIONS = "plb_page_cache_connections"
+_STORES: weakref.WeakKeyDictionary[Engine, object] = weakref.WeakKeyDictionary()
+_listeners_installed = False
+
+
+# ---- stores ------------------------------------------------------------------------------------
+
+class LocalStore:
+    """Version and pages in this process's memory, least recently used pages dropped first."""
+
+    def __init__(self, max_entries: int = 2_000):
+        self.max_entries = max_entries
+        self._version = 0
+        self._pages: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def version(self) -> int:
+        return self._version
+
+    def bump(self) -> None:
+        with self._lock:
+            self._version += 1
+            self._pages.clear()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            found = self._pages.get(key)
+            if found is None:
+                return None
+            if found[0] < time.monotonic():
+                del self._pages[key]
+                return None
+            self._pages.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, body: bytes, seconds: int) -> None:
+        with self._lock:
+            self._pages[key] = (time.monotonic() + seconds, body)
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.max_entries:
+                self._pages.popitem(last=False)
+
+
+class RedisStore:
+    """Version and pages in Redis, shared by every app process; pages expire on their own."""
+
+    def __init__(self, url: str, prefix: str):
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._version_key = f"{prefix}:version"
+        self._page_prefix = f"{prefix}:page:"
+
+    def version(self) -> int:
+        return int(self._redis.get(self._version_key) or 0)
+
+    def bump(self) -> None:
+        self._redis.incr(self._version_key)
+
+    def get(self, key: str) -> bytes | None:
+        return self._redis.get(self._page_prefix + key)
+
+    def put(self, key: str, body: bytes, seconds: int) -> None:
+        self._redis.set(self._page_prefix + key, body, ex=seconds)
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    try:
+        import redis
+    except ImportError:  # pragma: no cover - redis is in requirements.txt
+        return (OSError,)
+    return (redis.RedisError, OSError)
+
+
+# ---- noticing writes -----------------------------------------------------------------------------
+
+def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
+    match = _WRITE.match(statement)
+    if match and match.group(1).lower() in CATALOG_TABLES:
+        conn.info[_WRITTEN] = True
+
+
+def _session_began(session: Session, transaction, connection) -> None:
+    # The pooled connection's info dict outlives the Connection, so after_commit can still read it.
+    session.info.setdefault(_CONNECTIONS, []).append((connection.engine, connection.info))
+
+
+def _session_committed(session: Session) -> None:
+    for engine, info in session.info.pop(_CONNECTIONS, []):
+        if info.pop(_WRITTEN, False):
+            _bump(engine)
+
+
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:          # rolled back or closed without a commit: nothing changed
+        for _engine, info in session.info.pop(_CONNECTIONS, []):
+            info.pop(_WRITTEN, None)
+
+
+def _bump(engine: Engine) -> None:
+    store = _STORES.get(engine)
+    if store is None:
+        return
+    try:
+        store.bump()
+    except _store_errors():
+        logger.exception("page cache: could not record a catalogue change; cached pages may be stale "
+                         "for up to PAGE_CACHE_SECONDS")
+
+
+def _install_listeners() -> None:
+    global _listeners_installed
+    if _listeners_installed:
+        return
+    event.listen(Engine, "before_cursor_execute", _note_write)
+    event.listen(Session, "after_begin", _session_began)
+    event.listen(Session, "after_commit", _session_committed)
+    event.listen(Session, "after_transaction_end", _transaction_ended)
+    _listeners_installed = True
+
+
+# ---- serving -------------------------------------------------------------------------------------
+
+def _store():
+    return current_app.extensions.get("page_cache")
+
+
+def _neutral_session() -> bool:
+    return all(key in NEUTRAL_SESSION_KEYS or (key in NEUTRAL_WHEN_EMPTY and not session[key])
+               for key in session.keys())
+
+
+def _cache_key(version: int) -> str | None:
+    """This request's key, or None when its page is personal or not cached at all."""
+    if request.method not in ("GET", "HEAD") or request.endpoint not in CACHED_ENDPOINTS:
+        return None
+    if len(request.full_path) > MAX_CACHED_PATH or not _neutral_session():
+        return None
+    if current_user.is_authenticated:
+        return None
+    raw = f"{version}|{get_locale()}|{request.scheme}://{request.host}{request.full_path}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _serve_cached():
+    if current_app.config["PAGE_CACHE_SECONDS"] <= 0:
+        return None
+    store = _store()
+    try:
+        key = _cache_key(store.version())
+        body = store.get(key) if key else None
+    except _store_errors():
+        logger.warning("page cache unreachable; rendering pages without it", exc_info=True)
+        return None
+    if key is None:
+        return None
+    if body is None:
+        g.page_cache_key = key
+        return None
+    g.page_cache_hit = True
+    html = body.decode("utf-8")
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+    response = Response(html, mimetype="text/html")
+    response.headers[HEADER] = "hit"
+    return response
+
+
+def _keep(response: Response) -> Response:
+    key = g.pop("page_cache_key", None)
+    if key is None or g.get("page_cache_hit"):
+        return response
+    response.headers[HEADER] = "miss"
+    personal = g.get("page_cache_personal") or response.headers.getlist("Set-Cookie")
+    if response.status_code != 200 or response.mimetype != "text/html" or response.is_streamed or personal:
+        return response
+    if not _neutral_session():
+        return response
+    html = response.get_data(as_text=True)
+    token = g.get("csrf_token")
+    if token:
+        html = html.replace(token, CSRF_PLACEHOLDER)
+    try:
+        _store().put(key, html.encode("utf-8"), current_app.config["PAGE_CACHE_SECONDS"])
+    except _store_errors():
+        logger.warning("page cache unreachable; page not kept", exc_info=True)
+    return response
+
+
+def _flashed(sender, message, category, **extra) -> None:
+    g.page_cache_personal = True
+
+
+def attach_store(app: Flask, store) -> None:
+    """Keep `app`'s pages in `store` and have commits on its database invalidate them."""
+    app.extensions["page_cache"] = store
+    with app.app_context():
+        from marketplace.extensions import db
+
+        _STORES[db.engine] = store
+
+
+def init_page_cache(app: Flask) -> None:
+    """Serve and keep anonymous visitors' catalogue pages while PAGE_CACHE_SECONDS is above zero."""
+    if app.config.get("REDIS_URL"):
+        store = RedisStore(app.config["REDIS_URL"], app.config["PAGE_CACHE_PREFIX"])
+    else:
+        store = LocalStore(app.config["PAGE_CACHE_MAX_ENTRIES"])
+    attach_store(app, store)
+    _install_listeners()
+    app.before_request(_serve_cached)
+    app.after_request(_keep)
+    message_flashed.connect(_flashed, app)

@@ -1,0 +1,265 @@
+"""The page cache for anonymous visitors: served without a query, never stale, never personal.
+
+The suite runs with the cache off (PAGE_CACHE_SECONDS=0); the `page_cache` fixture turns it on
+for one test with a fresh in-process store, and the Redis tests use database 15 of the Redis on
+this machine (skipped when there is none).
+"""
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from sqlalchemy import update
+
+from marketplace.extensions import db
+from marketplace.models import AuditLog, Base, Product, ProductStatus
+from marketplace.page_cache import CATALOG_TABLES, HEADER, LocalStore, RedisStore, attach_store
+from marketplace.services import stock
+from tests import factories
+from tests.conftest import login
+from tests.test_catalog_listing import count_queries
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def page_cache(app):
+    """The cache on, in a fresh store of this process, for one test."""
+    before = app.extensions["page_cache"]
+    store = LocalStore()
+    attach_store(app, store)
+    app.config["PAGE_CACHE_SECONDS"] = 60
+    yield store
+    app.config["PAGE_CACHE_SECONDS"] = 0
+    attach_store(app, before)
+
+
+@pytest.fixture
+def bag(session):
+    crafts = factories.make_category(session, name_id="Kerajinan", name_en="Crafts", slug="kerajinan")
+    seller = factories.make_seller(session, shop_name="Anyaman Bu Sri")
+    factories.set_delivery(session, seller)
+    cohort = factories.make_training(session)
+    factories.enrol(session, seller, cohort)
+    tag = factories.make_tag(session)
+    product = factories.make_product(session, seller=seller, category=crafts, name="Tas Anyaman", price=75_000,
+                                     stock=4, tags=[tag])
+    factories.add_product_image(session, product)
+    return product
+
+
+def visit(client, url: str):
+    """GET `url`; (response, the SQL statements it ran)."""
+    with count_queries() as statements:
+        response = client.get(url)
+    return response, statements
+
+
+def without_tokens(html: str) -> str:
+    return TOKEN.sub('name="csrf_token" value=""', html)
+
+
+def test_a_second_anonymous_visit_is_served_without_a_query(app, page_cache, bag):
+    first, first_queries = visit(app.test_client(), f"/produk/{bag.slug}")
+    second, second_queries = visit(app.test_client(), f"/produk/{bag.slug}")
+
+    assert (first.status_code, first.headers[HEADER]) == (200, "miss") and first_queries
+    assert (second.status_code, second.headers[HEADER]) == (200, "hit") and second_queries == []
+    assert without_tokens(second.get_data(as_text=True)) == without_tokens(first.get_data(as_text=True))
+    assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    assert second.headers["X-Request-ID"] != first.headers["X-Request-ID"]
+
+
+@pytest.mark.parametrize("url", ["/", "/produk", "/kategori/kerajinan?page=1", "/cari?q=anyaman",
+                                 "/toko/{shop}", "/produk/{product}"])
+def test_every_catalogue_page_is_kept(app, page_cache, bag, url):
+    url = url.format(shop=bag.seller.slug, product=bag.slug)
+    assert visit(app.test_client(), url)[0].headers[HEADER] == "miss"
+    assert visit(app.test_client(), url)[0].headers[HEADER] == "hit"
+
+
+def test_each_visitor_gets_a_token_of_their_own_that_works(app, page_cache, bag, csrf_enabled):
+    app.test_client().get(f"/produk/{bag.slug}")
+    visitor = app.test_client()
+
+    page = visitor.get(f"/produk/{bag.slug}")
+    token = TOKEN.search(page.get_data(as_text=True)).group(1)
+    added = visitor.post("/pesanan/keranjang/tambah", data={"csrf_token": token, "product_id": bag.id,
+                                                            "quantity": "1", "next": f"/produk/{bag.slug}"})
+
+    assert page.headers[HEADER] == "hit"
+    assert added.status_code in (302, 303)
+    with visitor.session_transaction() as flask_session:
+        assert flask_session["cart"] == {str(bag.id): {"q": 1, "p": 75_000}}
+
+
+def test_a_price_change_by_the_producer_shows_at_once(app, page_cache, bag):
+    seller_client = app.test_client()
+    login(seller_client, bag.seller.user)
+    app.test_client().get(f"/produk/{bag.slug}")
+
+    seller_client.post(f"/penjual/produk/{bag.id}/cepat", data={
+        f"p{bag.id}-price": "80000", f"p{bag.id}-stock": "4", f"p{bag.id}-stock_seen": "4"})
+    page, queries = visit(app.test_client(), f"/produk/{bag.slug}")
+
+    assert page.headers[HEADER] == "miss" and queries
+    assert "Rp 80.000" in page.get_data(as_text=True)
+
+
+def test_stock_taken_by_a_bulk_update_shows_at_once(app, page_cache, session, bag):
+    app.test_client().get(f"/produk/{bag.slug}")
+    assert 'max="4"' in visit(app.test_client(), f"/produk/{bag.slug}")[0].get_data(as_text=True)
+
+    stock.reserve(session, bag.id, 3)
+    session.commit()
+    page = app.test_client().get(f"/produk/{bag.slug}")
+
+    assert page.headers[HEADER] == "miss"
+    assert 'max="1"' in page.get_data(as_text=True)
+
+
+def test_a_rolled_back_change_or_other_tables_leave_the_pages_alone(app, page_cache, session, bag):
+    version = page_cache.version()
+
+    session.execute(update(Product).where(Product.id == bag.id).values(price=1))
+    session.rollback()
+    session.add(AuditLog(action="test.page_cache", subject_type="product", subject_id=bag.id))
+    session.commit()
+
+    assert page_cache.version() == version
+
+
+def test_an_unpublished_product_disappears_at_once(app, page_cache, session, bag):
+    app.test_client().get(f"/produk/{bag.slug}")
+    bag.status = ProductStatus.ARCHIVED
+    session.commit()
+
+    assert app.test_client().get(f"/produk/{bag.slug}").status_code == 404
+
+
+def test_personal_pages_are_never_kept_or_served(app, page_cache, session, bag, buyer):
+    url = f"/produk/{bag.slug}"
+    app.test_client().get(url)
+    logged_in = app.test_client()
+    login(logged_in, buyer)
+    with_cart = app.test_client()
+    with_cart.post("/pesanan/keranjang/tambah", data={"product_id": bag.id, "quantity": "2", "next": url})
+
+    own, own_queries = visit(logged_in, url)
+    carted = with_cart.get(url)
+
+    assert HEADER not in own.headers and own_queries
+    assert "Log out" in own.get_data(as_text=True) or "Keluar" in own.get_data(as_text=True)
+    assert HEADER not in carted.headers
+    assert '<span class="badge">2</span>' in carted.get_data(as_text=True)
+
+
+def test_a_message_for_one_visitor_is_not_kept(app, page_cache, bag):
+    visitor = app.test_client()
+    with visitor.session_transaction() as flask_session:
+        flask_session["_flashes"] = [("success", "Produk masuk keranjang.")]
+
+    shown = visitor.get(f"/produk/{bag.slug}")
+    other = app.test_client().get(f"/produk/{bag.slug}")
+
+    assert "Produk masuk keranjang." in shown.get_data(as_text=True)
+    assert other.headers[HEADER] == "miss"
+    assert "Produk masuk keranjang." not in other.get_data(as_text=True)
+
+
+def test_languages_and_hosts_are_kept_apart(app, page_cache, bag):
+    url = f"/produk/{bag.slug}"
+    app.test_client().get(url)
+    english = app.test_client()
+    with english.session_transaction() as flask_session:
+        flask_session["lang"] = "en"
+
+    in_english = english.get(url)
+    other_host = app.test_client().get(url, base_url="https://pasar.example.id")
+
+    assert in_english.headers[HEADER] == "miss" and "Add to cart" in in_english.get_data(as_text=True)
+    assert english.get(url).headers[HEADER] == "hit"
+    assert other_host.headers[HEADER] == "miss"
+
+
+def test_errors_and_odd_requests_are_not_kept(app, page_cache, bag):
+    long_query = "/produk?q=" + "a" * 600
+    for url in ("/produk/tidak-ada", "/produk?price_min=abc&page=x", long_query):
+        first = app.test_client().get(url)
+        again, queries = visit(app.test_client(), url)
+        assert again.headers.get(HEADER) != "hit" and queries, url
+        assert first.status_code == again.status_code
+    assert app.test_client().head(f"/produk/{bag.slug}").status_code == 200
+    assert app.test_client().head(f"/produk/{bag.slug}").headers[HEADER] == "hit"
+
+
+def _tables_read(statements: list[str], names: set[str]) -> set[str]:
+    found = set()
+    for statement in statements:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            found |= {name for name in names if re.search(rf'\b(?:FROM|JOIN)\s+"?{name}\b', statement, re.I)}
+    return found
+
+
+def test_the_tables_watched_are_every_table_the_cached_pages_read(app, session, bag, buyer):
+    order = factories.place_order(session, [(bag, 1)], buyer_user=buyer)
+    assert order is not None
+    names = {table.name for table in Base.metadata.sorted_tables} | {"search_fts"}
+    read: set[str] = set()
+    for url in ("/", "/produk?tag=organik&kecamatan=35.05.10&in_stock=1", "/kategori/kerajinan", "/cari?q=anyam",
+                f"/toko/{bag.seller.slug}", f"/produk/{bag.slug}"):
+        response, statements = visit(app.test_client(), url)
+        assert response.status_code == 200, url
+        read |= _tables_read(statements, names)
+
+    assert {"products", "seller_profiles", "images"} <= read
+    assert read <= CATALOG_TABLES, read - CATALOG_TABLES
+
+
+# ---- shared by several app processes through Redis ---------------------------------------------
+
+@pytest.fixture
+def redis_db():
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}: start redis-server to run these tests")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def redis_cache(app, redis_db, page_cache):
+    prefix = f"plb-test:{uuid.uuid4().hex}"
+    attach_store(app, RedisStore(REDIS_URL, prefix))
+    yield prefix
+    for key in redis_db.scan_iter(f"{prefix}:*"):
+        redis_db.delete(key)
+
+
+def test_pages_and_changes_are_shared_through_redis(app, session, bag, redis_cache):
+    app.test_client().get(f"/produk/{bag.slug}")
+    # Another worker's store on the same Redis sees the kept page...
+    other_worker = RedisStore(REDIS_URL, redis_cache)
+    assert other_worker.version() == app.extensions["page_cache"].version()
+
+    bag.price = 90_000
+    session.commit()      # ... and this worker's commit moves the version for everyone.
+
+    assert other_worker.version() == 1
+    page = app.test_client().get(f"/produk/{bag.slug}")
+    assert page.headers[HEADER] == "miss" and "Rp 90.000" in page.get_data(as_text=True)
+    assert app.test_client().get(f"/produk/{bag.slug}").headers[HEADER] == "hit"
+
+
+def test_pages_still_render_when_redis_is_down(app, page_cache, bag):
+    attach_store(app, RedisStore("redis://127.0.0.1:1/0", "plb-test-down"))
+
+    page = app.test_client().get(f"/produk/{bag.slug}")
+
+    assert page.status_code == 200 and "Tas Anyaman" in page.get_data(as_text=True)
+    assert HEADER not in page.headers
