@@ -59,9 +59,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     init_storage(app)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        from marketplace.database import enable_sqlite_pragmas
+    from marketplace.database import commit_read_only_requests, enable_sqlite_pragmas
 
+    commit_read_only_requests(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             enable_sqlite_pragmas(db.engine)
 

@@ -7,10 +7,11 @@ logged in always gets a freshly rendered page.
 
 Exact, not merely short-lived: each page is stored under the *catalogue version* read before it
 was rendered, and any committed transaction that wrote to a table these pages read
-(CATALOG_TABLES) increments the version once the commit is done, so a page rendered from older
-data is never served again. Writes are seen at the SQL level in every session (ORM flush, bulk
-UPDATE, `flask restore` alike). PAGE_CACHE_SECONDS bounds what the app cannot see (SQL typed by
-hand on the database, a deploy with new templates).
+(CATALOG_TABLES, or a statement whose table can't be told) increments the version once the
+commit is done, so a page rendered from older data is never served again. Writes are seen at the
+SQL level in every session (ORM flush, bulk UPDATE, `flask restore` alike; marketplace/database.py).
+PAGE_CACHE_SECONDS bounds what the app cannot see (SQL typed by hand on the database, a deploy
+with new templates).
 
 Storage: Redis when REDIS_URL is set, shared by all app processes (version and pages). Without
 Redis the cache is off unless PAGE_CACHE_SECONDS is set, and then lives in one process's memory,
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
 import time
 import weakref
@@ -30,9 +30,9 @@ from flask import Flask, Response, current_app, g, message_flashed, request, ses
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+
+from marketplace.database import on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +54,7 @@ MAX_CACHED_PATH = 512
 CSRF_PLACEHOLDER = "\x00plb-csrf\x00"
 HEADER = "X-Page-Cache"
 
-_WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
-_WRITTEN = "plb_catalog_written"      # flag in a pooled connection's info dict
-_CONNECTIONS = "plb_page_cache_connections"
 _STORES: weakref.WeakKeyDictionary[Engine, object] = weakref.WeakKeyDictionary()
-_listeners_installed = False
 
 
 # ---- stores ------------------------------------------------------------------------------------
@@ -132,49 +128,16 @@ def _store_errors() -> tuple[type[BaseException], ...]:
 
 # ---- noticing writes -----------------------------------------------------------------------------
 
-def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
-    match = _WRITE.match(statement)
-    if match and match.group(1).lower() in CATALOG_TABLES:
-        conn.info[_WRITTEN] = True
-
-
-def _session_began(session: Session, transaction, connection) -> None:
-    # The pooled connection's info dict outlives the Connection, so after_commit can still read it.
-    session.info.setdefault(_CONNECTIONS, []).append((connection.engine, connection.info))
-
-
-def _session_committed(session: Session) -> None:
-    for engine, info in session.info.pop(_CONNECTIONS, []):
-        if info.pop(_WRITTEN, False):
-            _bump(engine)
-
-
-def _transaction_ended(session: Session, transaction) -> None:
-    if transaction.parent is None:          # rolled back or closed without a commit: nothing changed
-        for _engine, info in session.info.pop(_CONNECTIONS, []):
-            info.pop(_WRITTEN, None)
-
-
-def _bump(engine: Engine) -> None:
+def _catalogue_committed(engine: Engine, tables: set[str]) -> None:
+    """After a commit on `engine`: move the version on if it wrote to a table the pages read."""
     store = _STORES.get(engine)
-    if store is None:
+    if store is None or not (tables & CATALOG_TABLES or "*" in tables):
         return
     try:
         store.bump()
     except _store_errors():
         logger.exception("page cache: could not record a catalogue change; cached pages may be stale "
                          "for up to PAGE_CACHE_SECONDS")
-
-
-def _install_listeners() -> None:
-    global _listeners_installed
-    if _listeners_installed:
-        return
-    event.listen(Engine, "before_cursor_execute", _note_write)
-    event.listen(Session, "after_begin", _session_began)
-    event.listen(Session, "after_commit", _session_committed)
-    event.listen(Session, "after_transaction_end", _transaction_ended)
-    _listeners_installed = True
 
 
 # ---- serving -------------------------------------------------------------------------------------
@@ -265,7 +228,7 @@ def init_page_cache(app: Flask) -> None:
     else:
         store = LocalStore(app.config["PAGE_CACHE_MAX_ENTRIES"])
     attach_store(app, store)
-    _install_listeners()
+    on_commit(_catalogue_committed)
     app.before_request(_serve_cached)
     app.after_request(_keep)
     message_flashed.connect(_flashed, app)

@@ -104,6 +104,23 @@ def mail_outbox(app):
     return outbox(app)
 
 
+TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture(scope="module")
+def redis_db():
+    """Database 15 of the Redis on this machine, emptied after the module; skips without Redis."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"Redis is not reachable at {TEST_REDIS_URL}: start redis-server to run these tests")
+    yield client
+    client.flushdb()
+    client.close()
+
+
 def login(client, user) -> None:
     """Log a user in on a test client without going through the form."""
     with client.session_transaction() as flask_session:

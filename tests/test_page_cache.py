@@ -12,15 +12,14 @@ import uuid
 import pytest
 from sqlalchemy import update
 
-from marketplace.extensions import db
 from marketplace.models import AuditLog, Base, Product, ProductStatus
 from marketplace.page_cache import CATALOG_TABLES, HEADER, LocalStore, RedisStore, attach_store
 from marketplace.services import stock
 from tests import factories
+from tests.conftest import TEST_REDIS_URL as REDIS_URL
 from tests.conftest import login
 from tests.test_catalog_listing import count_queries
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -219,18 +218,6 @@ def test_the_tables_watched_are_every_table_the_cached_pages_read(app, session, 
 
 
 # ---- shared by several app processes through Redis ---------------------------------------------
-
-@pytest.fixture
-def redis_db():
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: start redis-server to run these tests")
-    yield client
-    client.close()
-
 
 @pytest.fixture
 def redis_cache(app, redis_db, page_cache):

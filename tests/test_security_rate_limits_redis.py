@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+from tests.conftest import TEST_REDIS_URL as REDIS_URL
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LOGIN_LIMIT = 4
 LOCKOUT_ATTEMPTS = 3
@@ -32,19 +33,6 @@ for line in sys.stdin:
     response = client.post("/akun/masuk", data={"email": line.strip(), "password": "wrong password"})
     print(f"worker-status {response.status_code}", flush=True)
 """
-
-
-@pytest.fixture(scope="module")
-def redis_db():
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: start redis-server to run these tests")
-    yield client
-    client.flushdb()
-    client.close()
 
 
 @pytest.fixture
