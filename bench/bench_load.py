@@ -35,7 +35,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bench.bench_catalog import SEARCHES
 from bench.common import bench_app, scratch_database
@@ -71,6 +71,12 @@ def _seed(uri: str, media: str, options, folder: Path) -> Path:
         result = runner.invoke(args=args, catch_exceptions=False)
         if result.exit_code:
             raise RuntimeError(result.output)
+    if uri.startswith("postgresql"):
+        # What autovacuum would do in the first minutes after the bulk load, done now so that it
+        # does not compete with the measurements.
+        with app.app_context():
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
     print(f"  seed-bench and search index: {time.perf_counter() - started:.1f} s", flush=True)
 
     rng = random.Random(7)
@@ -189,10 +195,15 @@ def main(argv: list[str]) -> None:
             _locust(host, "Shopper", 4, 5, folder, data)  # warm both workers' caches
             mix = _print_rows(f"mix: {options.users} shoppers waiting 1-3 s between pages, {options.seconds} s",
                               _locust(host, "Shopper", options.users, options.seconds, folder, data))
-            runs = {}
-            for user_class in ("ListingReader", "ProductReader", "FirstVisitReader", "CeilingReader"):
+            runs, ceilings = {}, []
+            # The ceiling before and after the pages, so a slower or faster machine over the
+            # minutes of the run does not flatter the pages; the higher one is used.
+            for user_class in ("CeilingReader", "ListingReader", "ProductReader", "FirstVisitReader",
+                               "CeilingReader"):
                 rows = _locust(host, user_class, options.readers, options.seconds, folder, data)
                 runs[user_class] = _print_rows(f"{user_class}: {options.readers} readers without pauses", rows)
+                if user_class == "CeilingReader":
+                    ceilings.append(float(runs[user_class]["Aggregated"]["Requests/s"]))
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
@@ -200,7 +211,9 @@ def main(argv: list[str]) -> None:
     total = mix["Aggregated"]
     errors = sum(int(row["Failure Count"]) for name, row in mix.items() if name != "Aggregated")
     errors += sum(int(run["Aggregated"]["Failure Count"]) for run in runs.values())
-    ceiling_rps = float(runs["CeilingReader"]["Aggregated"]["Requests/s"])
+    ceiling_rps = max(ceilings)
+    print(f"\n  static ceiling: {' and '.join(f'{c:.1f}' for c in ceilings)} req/s (before and after); "
+          f"the higher is used")
     print(f"\n  errors in all runs: {errors} (target 0) -> {'PASS' if errors == 0 else 'MISS'}")
     p95 = float(total["95%"])
     print(f"  mix p95 over all requests: {p95:.0f} ms (target < 200) -> {'PASS' if p95 < 200 else 'MISS'}; "

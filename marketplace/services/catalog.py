@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import ceil
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, and_, bindparam, exists, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from marketplace.models import (
@@ -39,14 +39,30 @@ def _public_ids() -> Select:
     )
 
 
+# The statements of the product page and of product cards, built once: SQLAlchemy then finds
+# their compiled SQL without walking their loader options again on every page.
+_PRODUCT_PAGE = select(Product).where(Product.slug == bindparam("slug")).options(
+    joinedload(Product.seller).joinedload(SellerProfile.photo),
+    joinedload(Product.seller).joinedload(SellerProfile.cohorts)
+    .joinedload(SellerCohort.cohort).joinedload(Cohort.training_type),
+    joinedload(Product.category),
+    # Tags in their own query: SQLite would build the whole product_tags join first.
+    selectinload(Product.tags),
+    joinedload(Product.images).joinedload(ProductImage.image),
+)
+_PRODUCTS_BY_ID = select(Product).where(Product.id.in_(bindparam("ids", expanding=True))).options(
+    joinedload(Product.seller), selectinload(Product.images).joinedload(ProductImage.image))
+_RELATED = (_public_ids().where(Product.id != bindparam("product_id"), Product.stock > 0)
+            .order_by(Product.published_at.desc(), Product.id.desc()).limit(bindparam("limit")))
+_RELATED_IN_CATEGORY = _RELATED.where(Product.category_id == bindparam("group_id"))
+_RELATED_OF_PRODUCER = _RELATED.where(Product.seller_id == bindparam("group_id"))
+
+
 def load_products(session: Session, ids: list[int]) -> list[Product]:
     """Public products with producer and photos, in the order of `ids` (two queries)."""
     if not ids:
         return []
-    products = session.scalars(
-        select(Product).where(Product.id.in_(ids))
-        .options(joinedload(Product.seller), selectinload(Product.images).joinedload(ProductImage.image))
-    ).unique().all()
+    products = session.scalars(_PRODUCTS_BY_ID, {"ids": ids}).unique().all()
     by_id = {p.id: p for p in products if is_public(p)}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -235,18 +251,7 @@ def all_tags(session: Session) -> list[Tag]:
 
 def product_by_slug(session: Session, slug: str) -> Product | None:
     """A product with everything its page shows, in two queries, whatever its status."""
-    return session.scalars(
-        select(Product).where(Product.slug == slug)
-        .options(
-            joinedload(Product.seller).joinedload(SellerProfile.photo),
-            joinedload(Product.seller).joinedload(SellerProfile.cohorts)
-            .joinedload(SellerCohort.cohort).joinedload(Cohort.training_type),
-            joinedload(Product.category),
-            # Tags in their own query: SQLite would build the whole product_tags join first.
-            selectinload(Product.tags),
-            joinedload(Product.images).joinedload(ProductImage.image),
-        )
-    ).unique().one_or_none()
+    return session.scalars(_PRODUCT_PAGE, {"slug": slug}).unique().one_or_none()
 
 
 def is_public(product: Product) -> bool:
@@ -274,13 +279,11 @@ def review_summary(session: Session, product_id: int, limit: int = 10) -> Review
 
 def related_products(session: Session, product: Product, limit: int = 4) -> list[Product]:
     """Other public, in-stock products of the same category (else the same producer), newest first."""
-    statement = _public_ids().where(Product.id != product.id, Product.stock > 0)
     if product.category_id is not None:
-        statement = statement.where(Product.category_id == product.category_id)
+        statement, group = _RELATED_IN_CATEGORY, product.category_id
     else:
-        statement = statement.where(Product.seller_id == product.seller_id)
-    ids = list(session.scalars(
-        statement.order_by(Product.published_at.desc(), Product.id.desc()).limit(limit)))
+        statement, group = _RELATED_OF_PRODUCER, product.seller_id
+    ids = list(session.scalars(statement, {"product_id": product.id, "group_id": group, "limit": limit}))
     return load_products(session, ids)
 
 
