@@ -151,34 +151,33 @@ def _neutral_session() -> bool:
                for key in session.keys())
 
 
-def _cache_key(version: int) -> str | None:
-    """This request's key, or None when its page is personal or not cached at all."""
+def _cacheable() -> bool:
+    """Whether this request's page is the same for every anonymous visitor and may be kept."""
     if request.method not in ("GET", "HEAD") or request.endpoint not in CACHED_ENDPOINTS:
-        return None
+        return False
     if len(request.full_path) > MAX_CACHED_PATH or not _neutral_session():
-        return None
-    if current_user.is_authenticated:
-        return None
+        return False
+    return not current_user.is_authenticated
+
+
+def _cache_key(version: int) -> str:
     raw = f"{version}|{get_locale()}|{request.scheme}://{request.host}{request.full_path}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _serve_cached():
-    if current_app.config["PAGE_CACHE_SECONDS"] <= 0:
+    if current_app.config["PAGE_CACHE_SECONDS"] <= 0 or not _cacheable():
         return None
     store = _store()
     try:
-        key = _cache_key(store.version())
-        body = store.get(key) if key else None
+        key = _cache_key(store.version())      # read before the view's queries: see the module docstring
+        body = store.get(key)
     except _store_errors():
         logger.warning("page cache unreachable; rendering pages without it", exc_info=True)
-        return None
-    if key is None:
         return None
     if body is None:
         g.page_cache_key = key
         return None
-    g.page_cache_hit = True
     html = body.decode("utf-8")
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
@@ -188,8 +187,8 @@ def _serve_cached():
 
 
 def _keep(response: Response) -> Response:
-    key = g.pop("page_cache_key", None)
-    if key is None or g.get("page_cache_hit"):
+    key = g.pop("page_cache_key", None)      # set only when the page was looked for and not found
+    if key is None:
         return response
     response.headers[HEADER] = "miss"
     personal = g.get("page_cache_personal") or response.headers.getlist("Set-Cookie")

@@ -194,6 +194,31 @@ def test_errors_and_odd_requests_are_not_kept(app, page_cache, bag):
     assert app.test_client().head(f"/produk/{bag.slug}").headers[HEADER] == "hit"
 
 
+class CountingStore(LocalStore):
+    def __init__(self):
+        super().__init__()
+        self.lookups = 0
+
+    def version(self) -> int:
+        self.lookups += 1
+        return super().version()
+
+
+def test_other_pages_never_ask_the_store(app, page_cache, bag, buyer):
+    store = CountingStore()
+    attach_store(app, store)
+    logged_in = app.test_client()
+    login(logged_in, buyer)
+
+    app.test_client().get("/akun/masuk")
+    app.test_client().post("/pesanan/keranjang/tambah", data={"product_id": bag.id, "quantity": "1"})
+    logged_in.get(f"/produk/{bag.slug}")
+
+    assert store.lookups == 0
+    app.test_client().get(f"/produk/{bag.slug}")
+    assert store.lookups == 1
+
+
 def _tables_read(statements: list[str], names: set[str]) -> set[str]:
     found = set()
     for statement in statements:
