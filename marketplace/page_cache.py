@@ -76,19 +76,22 @@ class LocalStore:
             self._version += 1
             self._pages.clear()
 
-    def get(self, key: str) -> bytes | None:
+    def lookup(self, key: str) -> tuple[int, bytes | None]:
+        """(the current version, the page kept under it for `key` or None)."""
         with self._lock:
             found = self._pages.get(key)
             if found is None:
-                return None
+                return self._version, None
             if found[0] < time.monotonic():
                 del self._pages[key]
-                return None
+                return self._version, None
             self._pages.move_to_end(key)
-            return found[1]
+            return self._version, found[1]
 
-    def put(self, key: str, body: bytes, seconds: int) -> None:
+    def put(self, version: int, key: str, body: bytes, seconds: int) -> None:
         with self._lock:
+            if version != self._version:      # rendered from data older than the last change
+                return
             self._pages[key] = (time.monotonic() + seconds, body)
             self._pages.move_to_end(key)
             while len(self._pages) > self.max_entries:
@@ -98,12 +101,19 @@ class LocalStore:
 class RedisStore:
     """Version and pages in Redis, shared by every app process; pages expire on their own."""
 
+    # One round trip per page: the version, and the page kept under it.
+    _LOOKUP = """
+    local version = redis.call('GET', KEYS[1]) or '0'
+    return {version, redis.call('GET', ARGV[1] .. version .. ':' .. ARGV[2])}
+    """
+
     def __init__(self, url: str, prefix: str):
         import redis
 
         self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._version_key = f"{prefix}:version"
         self._page_prefix = f"{prefix}:page:"
+        self._lookup = self._redis.register_script(self._LOOKUP)
 
     def version(self) -> int:
         return int(self._redis.get(self._version_key) or 0)
@@ -111,11 +121,12 @@ class RedisStore:
     def bump(self) -> None:
         self._redis.incr(self._version_key)
 
-    def get(self, key: str) -> bytes | None:
-        return self._redis.get(self._page_prefix + key)
+    def lookup(self, key: str) -> tuple[int, bytes | None]:
+        version, body = self._lookup(keys=[self._version_key], args=[self._page_prefix, key])
+        return int(version), body
 
-    def put(self, key: str, body: bytes, seconds: int) -> None:
-        self._redis.set(self._page_prefix + key, body, ex=seconds)
+    def put(self, version: int, key: str, body: bytes, seconds: int) -> None:
+        self._redis.set(f"{self._page_prefix}{version}:{key}", body, ex=seconds)
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:
@@ -160,8 +171,8 @@ def _cacheable() -> bool:
     return not current_user.is_authenticated
 
 
-def _cache_key(version: int) -> str:
-    raw = f"{version}|{get_locale()}|{request.scheme}://{request.host}{request.full_path}"
+def _cache_key() -> str:
+    raw = f"{get_locale()}|{request.scheme}://{request.host}{request.full_path}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -169,14 +180,14 @@ def _serve_cached():
     if current_app.config["PAGE_CACHE_SECONDS"] <= 0 or not _cacheable():
         return None
     store = _store()
+    key = _cache_key()
     try:
-        key = _cache_key(store.version())      # read before the view's queries: see the module docstring
-        body = store.get(key)
+        version, body = store.lookup(key)     # before the view's queries: see the module docstring
     except _store_errors():
         logger.warning("page cache unreachable; rendering pages without it", exc_info=True)
         return None
     if body is None:
-        g.page_cache_key = key
+        g.page_cache_entry = (version, key)
         return None
     html = body.decode("utf-8")
     if CSRF_PLACEHOLDER in html:
@@ -187,8 +198,8 @@ def _serve_cached():
 
 
 def _keep(response: Response) -> Response:
-    key = g.pop("page_cache_key", None)      # set only when the page was looked for and not found
-    if key is None:
+    entry = g.pop("page_cache_entry", None)  # set only when the page was looked for and not found
+    if entry is None:
         return response
     response.headers[HEADER] = "miss"
     personal = g.get("page_cache_personal") or response.headers.getlist("Set-Cookie")
@@ -201,7 +212,7 @@ def _keep(response: Response) -> Response:
     if token:
         html = html.replace(token, CSRF_PLACEHOLDER)
     try:
-        _store().put(key, html.encode("utf-8"), current_app.config["PAGE_CACHE_SECONDS"])
+        _store().put(*entry, html.encode("utf-8"), current_app.config["PAGE_CACHE_SECONDS"])
     except _store_errors():
         logger.warning("page cache unreachable; page not kept", exc_info=True)
     return response
