@@ -111,8 +111,10 @@ def commit_read_only_requests(app: Flask) -> None:
     # Registered after Flask-SQLAlchemy's teardown, so it runs before the session is removed.
     @app.teardown_appcontext
     def _end_read_only_transaction(exc: BaseException | None) -> None:
+        if exc is not None or not db.session.registry.has():   # a request that never used the database
+            return
         session = db.session()
-        if exc is not None or not session.in_transaction():
+        if not session.in_transaction():
             return
         if session.new or session.dirty or session.deleted or tables_written(session):
             return                            # Flask-SQLAlchemy's teardown rolls it back
