@@ -7,10 +7,15 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency
+from babel.numbers import get_currency_symbol, get_group_symbol, get_minus_sign_symbol
 
 WIB = ZoneInfo("Asia/Jakarta")
 _BABEL_LOCALES = {"id": "id_ID", "en": "en_ID"}
+# Babel's Indonesian symbols for `format_rupiah`, looked up once: formatting through
+# babel.numbers.format_currency parses its pattern on every call (~50 µs, eight times a product page).
+_RUPIAH = get_currency_symbol("IDR", "id_ID")
+_GROUP = get_group_symbol("id_ID")
+_MINUS = get_minus_sign_symbol("id_ID")
 
 
 def babel_locale(locale: str | None) -> str:
@@ -22,7 +27,9 @@ def format_rupiah(amount: int | None, locale: str = "id") -> str:
     """`15000` → `Rp 15.000` (Indonesian grouping in both languages, as buyers read prices)."""
     if amount is None:
         return ""
-    return format_currency(int(amount), "IDR", locale="id_ID", format="¤ #,##0", currency_digits=False)
+    value = int(amount)
+    digits = f"{abs(value):,}".replace(",", _GROUP)
+    return f"{_MINUS if value < 0 else ''}{_RUPIAH} {digits}"
 
 
 def to_wib(moment: datetime) -> datetime:

@@ -25,6 +25,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 
 from flask import Flask, Response, current_app, g, message_flashed, request, session
 from flask_babel import get_locale
@@ -216,6 +217,32 @@ def _keep(response: Response) -> Response:
     except _store_errors():
         logger.warning("page cache unreachable; page not kept", exc_info=True)
     return response
+
+
+def cached_fragment(name: str, key: str, render: Callable[[], str]) -> str:
+    """`render()`, or the text it gave for the same `name`, `key` and language under the current
+    catalogue version: a part of a page that many pages share (a product's related products).
+
+    Only while rendering a page the cache looked for and did not have (an anonymous visitor's
+    catalogue page), so a fragment is as exact as a page; otherwise it is simply `render()`.
+    The text must be the same for every anonymous visitor: no CSRF token, nothing personal.
+    """
+    if "page_cache_entry" not in g:
+        return render()
+    store = _store()
+    fragment_key = hashlib.sha256(f"fragment|{name}|{get_locale()}|{key}".encode()).hexdigest()
+    try:
+        version, body = store.lookup(fragment_key)
+    except _store_errors():
+        return render()
+    if body is not None:
+        return body.decode("utf-8")
+    text = render()
+    try:
+        store.put(version, fragment_key, text.encode("utf-8"), current_app.config["PAGE_CACHE_SECONDS"])
+    except _store_errors():
+        logger.warning("page cache unreachable; fragment not kept", exc_info=True)
+    return text
 
 
 def _flashed(sender, message, category, **extra) -> None:

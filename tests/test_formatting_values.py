@@ -25,6 +25,14 @@ def test_prices_use_rupiah_with_dots_between_thousands(amount, text):
     assert format_rupiah(amount) == text
 
 
+@pytest.mark.parametrize("amount", [0, 7, 999, 1_000, 15_000, 1_234_567, -1, -15_000, -1_234_567, 10**15])
+def test_prices_are_written_as_babel_writes_indonesian_rupiah(amount):
+    from babel.numbers import format_currency
+
+    assert format_rupiah(amount) == format_currency(amount, "IDR", locale="id_ID", format="¤ #,##0",
+                                                    currency_digits=False)
+
+
 def test_prices_look_the_same_in_english():
     assert format_rupiah(15_000, "en") == "Rp 15.000"
 

@@ -215,8 +215,47 @@ def test_other_pages_never_ask_the_store(app, page_cache, bag, buyer):
     logged_in.get(f"/produk/{bag.slug}")
 
     assert store.lookups == 0
-    app.test_client().get(f"/produk/{bag.slug}")
+    app.test_client().get("/produk")
     assert store.lookups == 1
+
+
+def related_section(html: str) -> str:
+    return html.split('id="related-heading"')[1]
+
+
+def test_products_of_a_category_share_their_related_cards_but_leave_themselves_out(app, page_cache, session, bag):
+    wallet = factories.make_product(session, category=bag.category, name="Dompet Anyaman")
+    basket = factories.make_product(session, category=bag.category, name="Keranjang Pandan")
+    store = CountingStore()
+    attach_store(app, store)
+
+    first, first_queries = visit(app.test_client(), f"/produk/{bag.slug}")
+    second, second_queries = visit(app.test_client(), f"/produk/{wallet.slug}")
+
+    assert (first.headers[HEADER], second.headers[HEADER]) == ("miss", "miss")
+    assert store.lookups == 4          # each page, then its related cards
+    def asks_for_related(queries):
+        return any(" LIMIT " in q.upper() and "products.stock > " in q.lower() for q in queries)
+
+    assert asks_for_related(first_queries) and not asks_for_related(second_queries)
+    assert len(second_queries) < len(first_queries)
+    mine, other = related_section(first.get_data(as_text=True)), related_section(second.get_data(as_text=True))
+    assert "Dompet Anyaman" in mine and "Keranjang Pandan" in mine and "Tas Anyaman" not in mine
+    assert "Tas Anyaman" in other and "Keranjang Pandan" in other and "Dompet Anyaman" not in other
+
+
+def test_related_cards_follow_changes_at_once(app, page_cache, session, bag):
+    wallet = factories.make_product(session, category=bag.category, name="Dompet Anyaman")
+    basket = factories.make_product(session, category=bag.category, name="Keranjang Pandan")
+    assert "Keranjang Pandan" in related_section(app.test_client().get(f"/produk/{bag.slug}").get_data(as_text=True))
+
+    basket.stock = 0
+    wallet.price = 12_500
+    session.commit()
+    html = related_section(app.test_client().get(f"/produk/{wallet.slug}").get_data(as_text=True))
+    assert "Keranjang Pandan" not in html and "Tas Anyaman" in html
+    html = related_section(app.test_client().get(f"/produk/{bag.slug}").get_data(as_text=True))
+    assert "Keranjang Pandan" not in html and "Rp 12.500" in html
 
 
 def _tables_read(statements: list[str], names: set[str]) -> set[str]:

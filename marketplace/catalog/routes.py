@@ -1,30 +1,34 @@
 """Public pages: home, listings and search, product and producer pages, sitemap and feeds."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from math import ceil
 from xml.sax.saxutils import escape
 
 import click
 from flask import (
-    Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, stream_with_context,
-    url_for,
+    Blueprint, Response, abort, current_app, get_template_attribute, jsonify, redirect, render_template, request,
+    stream_with_context, url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from marketplace.auth.decorators import officer_required
 from marketplace.catalog.forms import ListingForm
 from marketplace.extensions import db
 from marketplace.formatting import format_rupiah, whatsapp_link
 from marketplace.i18n import current_language
-from marketplace.models import Category, SellerProfile
+from marketplace.models import Category, Product, SellerProfile
+from marketplace.page_cache import cached_fragment
 from marketplace.regions import KECAMATAN_BY_CODE
 from marketplace.services import catalog, feeds, search
 from marketplace.templating import image_url
 
 bp = Blueprint("catalog", __name__, cli_group=None)
 
+RELATED_COUNT = 4
 LISTING_ARGS = ("q", "category", "kecamatan", "tag", "price_min", "price_max", "in_stock", "sort")
 
 
@@ -188,7 +192,6 @@ def product(slug: str):
         abort(404, _("This product does not exist or is not for sale any more."))
     producer = found.seller
     reviews = catalog.review_summary(db.session, found.id)
-    related = catalog.related_products(db.session, found)
     product_url = absolute_url("catalog.product", slug=found.slug)
     whatsapp = None
     if producer.whatsapp:
@@ -196,12 +199,29 @@ def product(slug: str):
             "Hello %(shop)s, I am interested in %(product)s (%(price)s) on Pasar Lokal Blitar: %(url)s",
             shop=producer.shop_name, product=found.name, price=format_rupiah(found.price), url=product_url))
     return render_template(
-        "catalog/product.html", product=found, producer=producer, reviews=reviews, related=related,
+        "catalog/product.html", product=found, producer=producer, reviews=reviews, related=_related_cards(found),
         whatsapp=whatsapp, canonical=product_url, is_public=catalog.is_public(found),
         training=catalog.training_names(producer, current_language()),
         json_ld=_product_json_ld(found, product_url, reviews),
         og_image=absolute_image_url(found.cover) if found.cover else None,
     )
+
+
+def _related_cards(product: Product) -> list[Markup]:
+    """Cards of up to RELATED_COUNT other products of its category (else its producer), newest first.
+
+    Every product of a category shows the same few cards, so they are rendered once per
+    catalogue version (page_cache.cached_fragment) and each page leaves its own product out.
+    """
+    group = catalog.related_group(product)
+
+    def render() -> str:
+        card = get_template_attribute("catalog/_product_cards.html", "product_card")
+        candidates = catalog.related_candidates(db.session, group, RELATED_COUNT + 1)
+        return json.dumps([[candidate.id, str(card(candidate))] for candidate in candidates])
+
+    cards = json.loads(cached_fragment("related", f"{group[0]}:{group[1]}", render))
+    return [Markup(html) for product_id, html in cards if product_id != product.id][:RELATED_COUNT]
 
 
 @bp.route("/toko/<slug>")

@@ -52,7 +52,7 @@ _PRODUCT_PAGE = select(Product).where(Product.slug == bindparam("slug")).options
 )
 _PRODUCTS_BY_ID = select(Product).where(Product.id.in_(bindparam("ids", expanding=True))).options(
     joinedload(Product.seller), selectinload(Product.images).joinedload(ProductImage.image))
-_RELATED = (_public_ids().where(Product.id != bindparam("product_id"), Product.stock > 0)
+_RELATED = (_public_ids().where(Product.stock > 0)
             .order_by(Product.published_at.desc(), Product.id.desc()).limit(bindparam("limit")))
 _RELATED_IN_CATEGORY = _RELATED.where(Product.category_id == bindparam("group_id"))
 _RELATED_OF_PRODUCER = _RELATED.where(Product.seller_id == bindparam("group_id"))
@@ -277,14 +277,27 @@ def review_summary(session: Session, product_id: int, limit: int = 10) -> Review
     return ReviewSummary([r[0] for r in rows], rows[0].total, round(float(rows[0].average), 1))
 
 
+def related_group(product: Product) -> tuple[str, int]:
+    """Where a product's related products come from: ("category", id), else ("producer", id)."""
+    if product.category_id is not None:
+        return "category", product.category_id
+    return "producer", product.seller_id
+
+
+def related_candidates(session: Session, group: tuple[str, int], limit: int) -> list[Product]:
+    """The newest public, in-stock products of a `related_group` (the product itself may be one).
+
+    The same for every product of the group, so a page can keep the list and leave its own product out.
+    """
+    kind, group_id = group
+    statement = _RELATED_IN_CATEGORY if kind == "category" else _RELATED_OF_PRODUCER
+    return load_products(session, list(session.scalars(statement, {"group_id": group_id, "limit": limit})))
+
+
 def related_products(session: Session, product: Product, limit: int = 4) -> list[Product]:
     """Other public, in-stock products of the same category (else the same producer), newest first."""
-    if product.category_id is not None:
-        statement, group = _RELATED_IN_CATEGORY, product.category_id
-    else:
-        statement, group = _RELATED_OF_PRODUCER, product.seller_id
-    ids = list(session.scalars(statement, {"product_id": product.id, "group_id": group, "limit": limit}))
-    return load_products(session, ids)
+    candidates = related_candidates(session, related_group(product), limit + 1)
+    return [candidate for candidate in candidates if candidate.id != product.id][:limit]
 
 
 def producer_by_slug(session: Session, slug: str) -> SellerProfile | None:
