@@ -251,6 +251,23 @@ def test_a_search_with_many_matches_says_more_than_and_pages_only_the_best(clien
     assert later.status_code == 302 and later.headers["Location"] == "/cari?q=batik"
 
 
+def test_a_listing_counts_up_to_its_cap_and_pages_only_that_far(app, client, shop, monkeypatch):
+    monkeypatch.setattr(catalog, "COUNT_CAP", 3)
+    app.config["PER_PAGE"] = 2
+    try:
+        first = client.get("/produk?sort=price_asc")
+        html = first.get_data(as_text=True)
+        # Four public products: the page says "more than 3" and offers two pages of the cheapest three.
+        assert "More than 3 products" in html and "4 products" not in html
+        assert names(first) == ["Keripik Singkong", "Beras Organik"]
+        assert names(client.get("/produk?sort=price_asc&page=2")) == ["Vas Bunga Daur Ulang"]
+        assert "page=2" in client.get("/produk?sort=price_asc&page=3").headers["Location"]
+        exact = client.get("/kategori/kerajinan").get_data(as_text=True)
+        assert "2 products" in exact and "More than" not in exact
+    finally:
+        app.config["PER_PAGE"] = 24
+
+
 def test_a_search_within_the_limit_shows_the_exact_number(client, session, shop, monkeypatch):
     monkeypatch.setattr(search, "RANKED_CANDIDATES", 2)
     html = client.get("/cari?q=organik").get_data(as_text=True)
