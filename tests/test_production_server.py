@@ -40,6 +40,8 @@ def test_defaults_suit_a_small_server_behind_a_local_proxy(load_conf):
     assert conf["accesslog"] == "-"  # stdout
     assert conf["timeout"] == 30 and conf["graceful_timeout"] == 30
     assert conf["forwarded_allow_ips"] == "127.0.0.1"
+    # Recycled rarely: a worker's start costs seconds of CPU.
+    assert conf["max_requests"] == 20_000 and conf["max_requests_jitter"] == 2_000
     assert "request_id=%({x-request-id}o)s" in conf["access_log_format"]
 
 
