@@ -1,9 +1,10 @@
 """Whole-page cache for visitors who are not logged in: home, listings, search, product and shop pages.
 
 These pages are most of the traffic and are the same for every anonymous visitor but for the
-CSRF token in their forms, which is stored as a placeholder and filled in per visitor. A visitor
-with anything of their own in the session (a cart, a message to show, a checkout in progress) or
-logged in always gets a freshly rendered page.
+CSRF token in their forms and the cart link in the header: both are stored as placeholders and
+filled in per visitor (the cart's count comes from the guest's session). A visitor with anything
+else of their own in the session (a message to show, a checkout in progress) or logged in always
+gets a freshly rendered page.
 
 Exact, not merely short-lived: each page is stored under the *catalogue version* read before it
 was rendered, and any committed transaction that wrote to a table these pages read
@@ -31,6 +32,7 @@ from flask import Flask, Response, current_app, g, message_flashed, request, ses
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy.engine import Engine
 
 from marketplace.database import on_commit
@@ -46,16 +48,18 @@ CATALOG_TABLES = frozenset({
     "products", "product_images", "images", "categories", "tags", "product_tags", "seller_profiles",
     "seller_cohorts", "cohorts", "training_types", "reviews", "search_documents", "search_fts",
 })
-# Session keys every anonymous visitor may have (the language is part of the key); any other
-# key makes the page personal, except an emptied guest cart (orders.routes.GUEST_CART_KEY) and
-# Flask-Login's "not fresh" mark, which it leaves on anonymous sessions.
-NEUTRAL_SESSION_KEYS = frozenset({"csrf_token", "lang"})
-NEUTRAL_WHEN_EMPTY = frozenset({"cart", "_fresh"})
+# Session keys a page may be kept and served with: the language is part of the key, and the
+# guest cart (orders.routes.GUEST_CART_KEY) shows only in the cart link, a visitor part. Any other
+# key makes the page personal, except Flask-Login's "not fresh" mark on anonymous sessions.
+NEUTRAL_SESSION_KEYS = frozenset({"csrf_token", "lang", "cart"})
+NEUTRAL_WHEN_EMPTY = frozenset({"_fresh"})
 MAX_CACHED_PATH = 512
 CSRF_PLACEHOLDER = "\x00plb-csrf\x00"
 HEADER = "X-Page-Cache"
 
 _STORES: weakref.WeakKeyDictionary[Engine, object] = weakref.WeakKeyDictionary()
+# Parts of every page that belong to the visitor (name -> what renders them for the current one).
+_VISITOR_PARTS: dict[str, Callable[[], str]] = {}
 
 
 # ---- stores ------------------------------------------------------------------------------------
@@ -158,6 +162,24 @@ def _store():
     return current_app.extensions.get("page_cache")
 
 
+def register_visitor_part(name: str, render: Callable[[], str]) -> None:
+    """Declare a part of the pages that differs per visitor, rendered by `render()` from the session."""
+    _VISITOR_PARTS[name] = render
+
+
+def visitor_part(name: str) -> Markup:
+    """Template global: the current visitor's `name` part. A kept page holds a placeholder there,
+    filled in for each visitor it is served to."""
+    html = _VISITOR_PARTS[name]()
+    if "page_cache_entry" in g:
+        g.setdefault("page_cache_parts", {})[name] = html
+    return Markup(html)
+
+
+def _part_placeholder(name: str) -> str:
+    return f"\x00plb-part-{name}\x00"
+
+
 def _neutral_session() -> bool:
     return all(key in NEUTRAL_SESSION_KEYS or (key in NEUTRAL_WHEN_EMPTY and not session[key])
                for key in session.keys())
@@ -193,6 +215,10 @@ def _serve_cached():
     html = body.decode("utf-8")
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+    for name, render in _VISITOR_PARTS.items():
+        placeholder = _part_placeholder(name)
+        if placeholder in html:
+            html = html.replace(placeholder, render())
     response = Response(html, mimetype="text/html")
     response.headers[HEADER] = "hit"
     return response
@@ -212,6 +238,10 @@ def _keep(response: Response) -> Response:
     token = g.get("csrf_token")
     if token:
         html = html.replace(token, CSRF_PLACEHOLDER)
+    for name, part in g.get("page_cache_parts", {}).items():
+        if not part or html.count(part) != 1:     # the part can't be told apart from the page
+            return response
+        html = html.replace(part, _part_placeholder(name))
     try:
         _store().put(*entry, html.encode("utf-8"), current_app.config["PAGE_CACHE_SECONDS"])
     except _store_errors():
@@ -266,6 +296,7 @@ def init_page_cache(app: Flask) -> None:
         store = LocalStore(app.config["PAGE_CACHE_MAX_ENTRIES"])
     attach_store(app, store)
     on_commit(_catalogue_committed)
+    app.add_template_global(visitor_part)
     app.before_request(_serve_cached)
     app.after_request(_keep)
     message_flashed.connect(_flashed, app)

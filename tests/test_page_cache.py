@@ -12,6 +12,7 @@ import uuid
 import pytest
 from sqlalchemy import update
 
+from marketplace import page_cache as page_cache_module
 from marketplace.models import AuditLog, Base, Product, ProductStatus
 from marketplace.page_cache import CATALOG_TABLES, HEADER, LocalStore, RedisStore, attach_store
 from marketplace.services import stock
@@ -143,16 +144,43 @@ def test_personal_pages_are_never_kept_or_served(app, page_cache, session, bag, 
     app.test_client().get(url)
     logged_in = app.test_client()
     login(logged_in, buyer)
-    with_cart = app.test_client()
-    with_cart.post("/pesanan/keranjang/tambah", data={"product_id": bag.id, "quantity": "2", "next": url})
 
     own, own_queries = visit(logged_in, url)
-    carted = with_cart.get(url)
 
     assert HEADER not in own.headers and own_queries
     assert "Log out" in own.get_data(as_text=True) or "Keluar" in own.get_data(as_text=True)
-    assert HEADER not in carted.headers
-    assert '<span class="badge">2</span>' in carted.get_data(as_text=True)
+
+
+def cart_link(response) -> str:
+    return re.search(r'<a class="cart-link"[^>]*>.*?</a>', response.get_data(as_text=True)).group(0)
+
+
+def test_a_guest_with_a_cart_is_served_kept_pages_with_their_own_count(app, page_cache, bag):
+    url = f"/produk/{bag.slug}"
+    with_cart = app.test_client()
+    with_cart.post("/pesanan/keranjang/tambah", data={"product_id": bag.id, "quantity": "2", "next": url})
+    with_cart.get(url)                                   # shows "added to the cart": never kept
+
+    kept, queries = visit(with_cart, url)                # rendered for this guest, kept for everyone
+    empty = app.test_client().get(url)
+    again = with_cart.get(url)
+
+    assert kept.headers[HEADER] == "miss" and queries
+    assert '<span class="badge">2</span>' in cart_link(kept)
+    assert empty.headers[HEADER] == "hit" and "badge" not in cart_link(empty)
+    assert again.headers[HEADER] == "hit" and '<span class="badge">2</span>' in cart_link(again)
+    assert cart_link(empty).replace("</a>", "") in cart_link(again)
+
+
+def test_a_page_is_not_kept_when_a_visitor_part_cannot_be_told_apart(app, page_cache, bag, monkeypatch):
+    # A part whose text appears elsewhere on the page too (here, the product's name): keeping the
+    # page could put the placeholder in the wrong place, so it is served fresh every time instead.
+    monkeypatch.setitem(page_cache_module._VISITOR_PARTS, "cart", lambda: "Tas Anyaman")
+    first = app.test_client().get(f"/produk/{bag.slug}")
+    second = app.test_client().get(f"/produk/{bag.slug}")
+
+    assert first.headers[HEADER] == second.headers[HEADER] == "miss"
+    assert "Tas Anyaman" in second.get_data(as_text=True)
 
 
 def test_a_message_for_one_visitor_is_not_kept(app, page_cache, bag):

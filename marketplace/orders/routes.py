@@ -1,7 +1,9 @@
 """Cart and checkout views. Order pages, fulfilment and the webhook live in sibling modules."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, get_template_attribute, redirect, render_template, request, session, url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 from wtforms import SelectChoice
@@ -11,6 +13,7 @@ from marketplace.fields import parse_whole_number
 from marketplace.i18n import current_language
 from marketplace.models import DeliveryMethod, PaymentMethod
 from marketplace.orders.forms import CartQuantityForm, CheckoutContactForm, CheckoutPlaceForm
+from marketplace.page_cache import register_visitor_part
 from marketplace.security import limit_checkout
 from marketplace.services import cart as cart_service
 from marketplace.services import checkout, notifications, payments
@@ -41,15 +44,19 @@ def _merge_cart_at_login(app, user, **_extra) -> None:
         session.modified = True
 
 
-@bp.app_context_processor
-def _cart_count() -> dict:
-    def cart_count() -> int:
-        try:
-            return sum(line.quantity for line in cart_lines())
-        except Exception:  # never let the badge break a page (e.g. an error page after a DB failure)
-            return 0
+def cart_count() -> int:
+    """Items in the visitor's cart, for the header's badge."""
+    try:
+        return sum(line.quantity for line in cart_lines())
+    except Exception:  # never let the badge break a page (e.g. an error page after a DB failure)
+        return 0
 
-    return {"cart_count": cart_count}
+
+def _cart_link() -> str:
+    return str(get_template_attribute("_cart_link.html", "cart_link")(cart_count()))
+
+
+register_visitor_part("cart", _cart_link)
 
 
 CART_MESSAGES = {
