@@ -114,6 +114,16 @@ def test_related_products_come_from_the_same_category(client, session, bag):
     assert "Dompet Anyaman" in related and "Beras Organik" not in related
 
 
+def test_a_product_without_category_relates_to_its_producers_other_products(client, session, bag):
+    loose = factories.make_product(session, seller=bag.seller, name="Gantungan Kunci")
+    factories.make_product(session, seller=bag.seller, name="Dompet Kecil", stock=0)
+    factories.make_product(session, name="Beras Organik")
+    html = client.get(f"/produk/{loose.slug}").get_data(as_text=True)
+    related = html.split('id="related-heading"')[1]
+    assert "Tas Anyaman" in related
+    assert "Gantungan Kunci" not in related and "Dompet Kecil" not in related and "Beras Organik" not in related
+
+
 @pytest.mark.parametrize("change", ["draft", "archived", "suspended", "pending"])
 def test_products_not_for_sale_are_not_found(client, session, bag, change):
     if change in ("draft", "archived"):

@@ -301,17 +301,12 @@ def related_group(product: Product) -> tuple[str, int]:
 def related_candidates(session: Session, group: tuple[str, int], limit: int) -> list[Product]:
     """The newest public, in-stock products of a `related_group` (the product itself may be one).
 
-    The same for every product of the group, so a page can keep the list and leave its own product out.
+    The same for every product of the group, so a page can keep the list and leave its own product
+    out (catalog.routes._related_cards).
     """
     kind, group_id = group
     statement = _RELATED_IN_CATEGORY if kind == "category" else _RELATED_OF_PRODUCER
     return load_products(session, list(session.scalars(statement, {"group_id": group_id, "limit": limit})))
-
-
-def related_products(session: Session, product: Product, limit: int = 4) -> list[Product]:
-    """Other public, in-stock products of the same category (else the same producer), newest first."""
-    candidates = related_candidates(session, related_group(product), limit + 1)
-    return [candidate for candidate in candidates if candidate.id != product.id][:limit]
 
 
 def producer_by_slug(session: Session, slug: str) -> SellerProfile | None:
