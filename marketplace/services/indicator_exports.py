@@ -39,7 +39,9 @@ from marketplace.services.indicators import (
     Row,
     breakdown,
     indicators,
+    prefetch,
     shared_results,
+    with_shared_results,
 )
 
 # Breakdowns shown on the dashboard and written to the JSON / XLSX exports.
@@ -132,6 +134,7 @@ class Report:
 def build_report(session: Session, period: Period, filters: Filters, dimensions=DASHBOARD_DIMENSIONS) -> Report:
     """Indicators for the period and the previous one, plus the breakdowns (IndicatorError if bad)."""
     with shared_results():     # the breakdowns' totals and the periods' per-seller values are asked for repeatedly
+        prefetch(session, period, filters, dimensions)
         current = indicators(session, period, filters)
         previous = indicators(session, period.previous(), filters)
         parts = {dimension: breakdown(session, period, filters, dimension) for dimension in dimensions}
@@ -340,6 +343,7 @@ TRANSACTION_HEADER = ["date_wib", "channel", "reference", "seller_shop", "kecama
                       "product", "quantity", "value", "payment_method", "delivery_regency"]
 
 
+@with_shared_results
 def transactions_csv(session: Session, period: Period, filters: Filters, labels: Labels) -> str:
     """One row per sale in the period under the seller and channel filters; no buyer's personal data.
 
@@ -369,7 +373,8 @@ def transactions_csv(session: Session, period: Period, filters: Filters, labels:
             .join(SellerProfile, SellerProfile.id == SellerOrder.seller_id)
             .outerjoin(Product, Product.id == OrderLine.product_id)
             .where(SellerOrder.payment_confirmed_at >= start_utc, SellerOrder.payment_confirmed_at < end_utc,
-                   SellerOrder.status.not_in(_EXCLUDED_PARTS), *_seller_conditions(filters, SellerOrder.seller_id))
+                   SellerOrder.status.not_in(_EXCLUDED_PARTS),
+                   *_seller_conditions(session, filters, SellerOrder.seller_id))
             .order_by(SellerOrder.payment_confirmed_at, OrderLine.id)
         )
         if category_ids is not None:
@@ -389,7 +394,8 @@ def transactions_csv(session: Session, period: Period, filters: Filters, labels:
             .join(SellerProfile, SellerProfile.id == OfflineSale.seller_id)
             .outerjoin(Product, Product.id == OfflineSale.product_id)
             .where(OfflineSale.voided_at.is_(None), OfflineSale.sale_date >= period.start,
-                   OfflineSale.sale_date <= period.end, *_seller_conditions(filters, OfflineSale.seller_id))
+                   OfflineSale.sale_date <= period.end,
+                   *_seller_conditions(session, filters, OfflineSale.seller_id))
             .order_by(OfflineSale.sale_date, OfflineSale.id)
         )
         if category_ids is not None:

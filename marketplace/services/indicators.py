@@ -37,13 +37,17 @@ Rules beyond the specification's words, chosen so every figure has one meaning:
 
 Queries: WIB dates become UTC bounds in Python; months are bucketed in SQL with a CASE over the
 UTC bounds of each WIB month, so the same SQL runs on SQLite and PostgreSQL and each call makes
-a fixed number of queries whatever the data size. Inside `shared_results()` an aggregate asked
-for twice (the dashboard needs the same totals for every breakdown) runs once.
+a fixed number of queries whatever the data size. The training type, cohort and kecamatan filters
+are turned into a list of seller ids first, so the sales queries read those sellers' sales only.
+Inside `shared_results()` an aggregate asked for twice (the dashboard needs the same totals for
+every breakdown) runs once, and `prefetch` computes a whole report's total and breakdowns in one
+statement that reads the period's sales once (a WITH query the groupings share).
 """
 from __future__ import annotations
 
 import calendar
 import contextlib
+import functools
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -97,13 +101,26 @@ def shared_results() -> Iterator[None]:
     """Within the block, an aggregate query already run with the same inputs is not run again.
 
     For one read-only computation (a dashboard page, an export): the data must not change
-    inside the block.
+    inside the block. A block inside another one shares the outer block's results.
     """
+    if _SHARED.get() is not None:
+        yield
+        return
     token = _SHARED.set({})
     try:
         yield
     finally:
         _SHARED.reset(token)
+
+
+def with_shared_results(function):
+    """Run `function` inside `shared_results()` (a block of its own unless the caller opened one),
+    so that what its queries have in common, such as the filters' sellers, is looked up once."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with shared_results():
+            return function(*args, **kwargs)
+    return wrapper
 
 
 def _shared(key: tuple, compute):
@@ -312,21 +329,43 @@ def _category_ids(session: Session, category_id: int) -> list[int]:
     return found
 
 
-def _seller_conditions(filters: Filters, seller_id_column) -> list:
-    conditions = []
-    if filters.cohort_id is not None:
-        conditions.append(seller_id_column.in_(
-            select(SellerCohort.seller_id).where(SellerCohort.cohort_id == filters.cohort_id)))
-    if filters.training_type_id is not None:
-        conditions.append(seller_id_column.in_(
-            select(SellerCohort.seller_id).join(Cohort, Cohort.id == SellerCohort.cohort_id)
-            .where(Cohort.training_type_id == filters.training_type_id)))
-    if filters.kecamatan_code is not None:
-        conditions.append(seller_id_column.in_(
-            select(SellerProfile.id).where(SellerProfile.kecamatan_code == filters.kecamatan_code)))
-    if filters.seller_id is not None:
-        conditions.append(seller_id_column == filters.seller_id)
-    return conditions
+def _matching_sellers(session: Session, filters: Filters) -> list[int] | None:
+    """Ids of the sellers the training type, cohort, kecamatan and seller filters select (one small
+    query, once per `shared_results()` block), or None when none of them is set.
+
+    An explicit list lets the sales queries read only those sellers' sales through the seller index,
+    instead of scanning the period and testing each sale's seller against the filters.
+    """
+    if (filters.cohort_id, filters.training_type_id, filters.kecamatan_code, filters.seller_id) == (None,) * 4:
+        return None
+    key = ("sellers", id(session), filters.cohort_id, filters.training_type_id, filters.kecamatan_code,
+           filters.seller_id)
+
+    def find() -> list[int]:
+        query = select(SellerProfile.id).order_by(SellerProfile.id)
+        if filters.cohort_id is not None:
+            query = query.where(SellerProfile.id.in_(
+                select(SellerCohort.seller_id).where(SellerCohort.cohort_id == filters.cohort_id)))
+        if filters.training_type_id is not None:
+            query = query.where(SellerProfile.id.in_(
+                select(SellerCohort.seller_id).join(Cohort, Cohort.id == SellerCohort.cohort_id)
+                .where(Cohort.training_type_id == filters.training_type_id)))
+        if filters.kecamatan_code is not None:
+            query = query.where(SellerProfile.kecamatan_code == filters.kecamatan_code)
+        if filters.seller_id is not None:
+            query = query.where(SellerProfile.id == filters.seller_id)
+        return list(session.scalars(query))
+    return _shared(key, find)
+
+
+def _seller_conditions(session: Session, filters: Filters, seller_id_column) -> list:
+    """The WHERE conditions restricting `seller_id_column` to the sellers the filters select."""
+    sellers = _matching_sellers(session, filters)
+    if sellers is None:
+        return []
+    if len(sellers) == 1:
+        return [seller_id_column == sellers[0]]
+    return [seller_id_column.in_(sellers)]
 
 
 def _month_case(column, months: list[tuple[int, int]], *, utc: bool):
@@ -341,9 +380,9 @@ def _month_case(column, months: list[tuple[int, int]], *, utc: bool):
 
 
 def _dimension_columns(dimension: str | None, months: list[tuple[int, int]]):
-    """(online key expression, offline key expression, extra joins needed) for a breakdown."""
-    line_category = Product.category_id
-    if dimension is None:
+    """(online key expression, offline key expression) of a breakdown's groups; (None, None) for the
+    total and for cohort / training type, whose groups come from `_membership`."""
+    if dimension is None or dimension in ("cohort", "training_type"):
         return None, None
     if dimension == "month":
         return (_month_case(SellerOrder.payment_confirmed_at, months, utc=True),
@@ -355,9 +394,7 @@ def _dimension_columns(dimension: str | None, months: list[tuple[int, int]]):
     if dimension == "kecamatan":
         return SellerProfile.kecamatan_code, SellerProfile.kecamatan_code
     if dimension == "category":
-        return line_category, line_category
-    if dimension in ("cohort", "training_type"):
-        return None, None       # replaced by the membership subquery's group_id
+        return Product.category_id, Product.category_id
     raise IndicatorError("unknown_dimension", "dimension")
 
 
@@ -372,13 +409,16 @@ def _membership(dimension: str | None):
     return None
 
 
-def _facts(start_utc: datetime, end_utc: datetime, start: date, end: date, filters: Filters,
-           dimension: str | None, months: list[tuple[int, int]], approved_by: date, category_ids: list[int] | None):
-    """A UNION ALL of online sale lines and offline sales in the bounds, one row per line / record."""
-    membership = _membership(dimension)
-    online_key, offline_key = _dimension_columns(dimension, months)
-    if membership is not None:
-        online_key = offline_key = membership.c.group_id
+def _key_column(dimension: str | None) -> str:
+    return f"key_{dimension or 'total'}"
+
+
+def _facts(session: Session, period: Period, filters: Filters, dimensions: tuple[str | None, ...],
+           approved_by: date, category_ids: list[int] | None):
+    """A UNION ALL of the period's online sale lines and offline sales, one row per line / record,
+    with a `key_<dimension>` column for each dimension whose groups are a property of the sale."""
+    start_utc, end_utc = period.utc_bounds()
+    months = period.months()
     approved_utc = wib_midnight_utc(approved_by + timedelta(days=1))
     is_approved = and_(SellerProfile.approved_at.is_not(None), SellerProfile.approved_at < approved_utc)
     outside = and_(SellerOrder.delivery_method != DeliveryMethod.PICKUP,
@@ -386,12 +426,14 @@ def _facts(start_utc: datetime, end_utc: datetime, start: date, end: date, filte
     value = OrderLine.unit_price * OrderLine.quantity - OrderLine.refunded_amount
     buyer_key = func.coalesce(cast(Order.buyer_id, String),
                               literal("guest:") + func.lower(func.trim(Order.buyer_email)))
-    needs_product = category_ids is not None or dimension == "category"
+    needs_product = category_ids is not None or "category" in dimensions
+    keys = {dimension: _dimension_columns(dimension, months) for dimension in dimensions
+            if dimension is not None and _membership(dimension) is None}
     selects = []
     if filters.channel in (None, "online"):
         online = (
             select(
-                (online_key if online_key is not None else literal(0)).label("key"),
+                *(online_key.label(_key_column(dimension)) for dimension, (online_key, _) in keys.items()),
                 SellerOrder.seller_id.label("seller_id"),
                 case((is_approved, SellerOrder.seller_id), else_=null()).label("approved_seller_id"),
                 value.label("value"),
@@ -408,19 +450,17 @@ def _facts(start_utc: datetime, end_utc: datetime, start: date, end: date, filte
             .join(SellerProfile, SellerProfile.id == SellerOrder.seller_id)
             .where(SellerOrder.payment_confirmed_at >= start_utc, SellerOrder.payment_confirmed_at < end_utc,
                    SellerOrder.status.not_in(_EXCLUDED_PARTS),
-                   *_seller_conditions(filters, SellerOrder.seller_id))
+                   *_seller_conditions(session, filters, SellerOrder.seller_id))
         )
         if needs_product:
             online = online.outerjoin(Product, Product.id == OrderLine.product_id)
         if category_ids is not None:
             online = online.where(Product.category_id.in_(category_ids))
-        if membership is not None:
-            online = online.outerjoin(membership, membership.c.seller_id == SellerOrder.seller_id)
         selects.append(online)
     if filters.channel in (None, "offline"):
         offline = (
             select(
-                (offline_key if offline_key is not None else literal(0)).label("key"),
+                *(offline_key.label(_key_column(dimension)) for dimension, (_, offline_key) in keys.items()),
                 OfflineSale.seller_id.label("seller_id"),
                 case((is_approved, OfflineSale.seller_id), else_=null()).label("approved_seller_id"),
                 OfflineSale.value.label("value"),
@@ -433,63 +473,139 @@ def _facts(start_utc: datetime, end_utc: datetime, start: date, end: date, filte
             )
             .select_from(OfflineSale)
             .join(SellerProfile, SellerProfile.id == OfflineSale.seller_id)
-            .where(OfflineSale.voided_at.is_(None), OfflineSale.sale_date >= start, OfflineSale.sale_date <= end,
-                   *_seller_conditions(filters, OfflineSale.seller_id))
+            .where(OfflineSale.voided_at.is_(None), OfflineSale.sale_date >= period.start,
+                   OfflineSale.sale_date <= period.end,
+                   *_seller_conditions(session, filters, OfflineSale.seller_id))
         )
         if needs_product:
             offline = offline.outerjoin(Product, Product.id == OfflineSale.product_id)
         if category_ids is not None:
             offline = offline.where(Product.category_id.in_(category_ids))
-        if membership is not None:
-            offline = offline.outerjoin(membership, membership.c.seller_id == OfflineSale.seller_id)
         selects.append(offline)
-    return union_all(*selects).subquery("facts")
+    return union_all(*selects).cte("facts")
+
+
+def _group_key(dimension: str | None, raw: str | None):
+    """A group's key as `breakdown` gives it, from its text form in the UNION."""
+    if raw is None:
+        return None
+    return raw if dimension in ("month", "channel", "kecamatan") else int(raw)
 
 
 def _aggregate(session: Session, period: Period, filters: Filters, dimension: str | None,
                category_ids: list[int] | None, *, approved_by: date | None = None) -> list[Row]:
-    key = ("aggregate", id(session), period, filters, dimension,
-           tuple(category_ids) if category_ids is not None else None, approved_by or period.end)
-    rows = _shared(key, lambda: _run_aggregate(session, period, filters, dimension, category_ids, approved_by))
-    return [replace(row) for row in rows]
+    """The rows of one grouping (None: the total), from `prefetch` when it computed them already."""
+    return [replace(row) for row in
+            _aggregates(session, period, filters, (dimension,), category_ids, approved_by)[dimension]]
 
 
-def _run_aggregate(session: Session, period: Period, filters: Filters, dimension: str | None,
-                   category_ids: list[int] | None, approved_by: date | None) -> list[Row]:
-    start_utc, end_utc = period.utc_bounds()
-    facts = _facts(start_utc, end_utc, period.start, period.end, filters, dimension, period.months(),
-                   approved_by or period.end, category_ids)
-    # One row per transaction in each group first (a part's lines summed; an offline sale is one
-    # row already): counting them needs no DISTINCT, and the other DISTINCTs see fewer rows.
-    # Order, buyer and approval are the part's own, so max() just carries them.
-    sales = (
-        select(facts.c.key,
-               func.sum(facts.c.value).label("value"),
-               func.sum(facts.c.online_value).label("online_value"),
-               func.sum(facts.c.outside_value).label("outside_value"),
-               func.max(facts.c.order_id).label("order_id"),
-               func.max(facts.c.buyer_key).label("buyer_key"),
-               func.max(facts.c.approved_seller_id).label("approved_seller_id"))
-        .group_by(facts.c.key, facts.c.part_id, facts.c.offline_id)
-        .subquery("sales")
-    )
-    query = select(
-        sales.c.key,
-        func.coalesce(func.sum(sales.c.value), 0),
-        func.coalesce(func.sum(sales.c.online_value), 0),
-        func.count(),
-        func.count(func.distinct(sales.c.order_id)),
-        func.count(func.distinct(sales.c.buyer_key)),
-        func.count(func.distinct(sales.c.approved_seller_id)),
-        func.coalesce(func.sum(sales.c.outside_value), 0),
-    ).group_by(sales.c.key)
-    rows = []
-    for key, gmv, online, transactions, orders, buyers, active, outside in session.execute(query):
+def _aggregate_key(session: Session, period: Period, filters: Filters, dimension: str | None,
+                   category_ids: list[int] | None, approved_by: date | None) -> tuple:
+    return ("aggregate", id(session), period, filters, dimension,
+            tuple(category_ids) if category_ids is not None else None, approved_by or period.end)
+
+
+def _aggregates(session: Session, period: Period, filters: Filters, dimensions: tuple[str | None, ...],
+                category_ids: list[int] | None, approved_by: date | None) -> dict[str | None, list[Row]]:
+    """Rows per dimension; the dimensions not yet known in the `shared_results()` block are computed
+    together, in one statement that reads the period's sales once."""
+    keys = {dimension: _aggregate_key(session, period, filters, dimension, category_ids, approved_by)
+            for dimension in dimensions}
+    results = _SHARED.get()
+    known = results if results is not None else {}
+    missing = tuple(dimension for dimension in dimensions if keys[dimension] not in known)
+    found = {dimension: known[keys[dimension]] for dimension in dimensions if dimension not in missing}
+    if missing:
+        computed = _run_aggregates(session, period, filters, missing, category_ids, approved_by or period.end)
+        found.update(computed)
+        if results is not None:
+            results.update((keys[dimension], rows) for dimension, rows in computed.items())
+    return found
+
+
+_SUMMED = ("value", "online_value", "outside_value")
+_CARRIED = ("order_id", "buyer_key", "approved_seller_id", "seller_id")
+
+
+def _per_transaction(facts, keys: dict):
+    """`facts` summed per transaction and group: a part's lines become one row (an offline sale is one
+    already), so counting transactions needs no DISTINCT and the other DISTINCTs see fewer rows.
+    Order, buyer, seller and approval are the transaction's own, so max() just carries them."""
+    return (select(*(column.label(name) for name, column in keys.items()),
+                   *(func.sum(facts.c[name]).label(name) for name in _SUMMED),
+                   *(func.max(facts.c[name]).label(name) for name in _CARRIED))
+            .group_by(*keys.values(), facts.c.part_id, facts.c.offline_id))
+
+
+def _run_aggregates(session: Session, period: Period, filters: Filters, dimensions: tuple[str | None, ...],
+                    category_ids: list[int] | None, approved_by: date) -> dict[str | None, list[Row]]:
+    facts = _facts(session, period, filters, dimensions, approved_by, category_ids)
+    # Every group but a category is a property of the whole transaction: those groupings read the
+    # transactions once summed; a category is a property of each line.
+    transactions = _per_transaction(facts, {
+        _key_column(dimension): facts.c[_key_column(dimension)] for dimension in dimensions
+        if dimension != "category" and _key_column(dimension) in facts.c}).cte("transactions")
+    groupings = []
+    for tag, dimension in enumerate(dimensions):
+        membership = _membership(dimension)
+        if dimension == "category":
+            sales = _per_transaction(facts, {"key": facts.c[_key_column(dimension)]}).subquery(f"sales_{tag}")
+            source, key = sales, sales.c.key
+        elif membership is not None:
+            sales = transactions
+            source = transactions.outerjoin(membership, membership.c.seller_id == transactions.c.seller_id)
+            key = membership.c.group_id
+        else:
+            sales = source = transactions
+            key = transactions.c[_key_column(dimension)] if dimension is not None else None
+        grouping = select(
+            literal(tag).label("grouping"),
+            cast(key if key is not None else literal(0), String).label("key"),   # one type for the UNION
+            func.coalesce(func.sum(sales.c.value), 0),
+            func.coalesce(func.sum(sales.c.online_value), 0),
+            func.count(),
+            func.count(func.distinct(sales.c.order_id)),
+            func.count(func.distinct(sales.c.buyer_key)),
+            func.count(func.distinct(sales.c.approved_seller_id)),
+            func.coalesce(func.sum(sales.c.outside_value), 0),
+        ).select_from(source)
+        groupings.append(grouping.group_by(key) if key is not None else grouping)
+    query = groupings[0] if len(groupings) == 1 else union_all(*groupings)
+    rows: dict[str | None, list[Row]] = {dimension: [] for dimension in dimensions}
+    for tag, key, gmv, online, transactions, orders, buyers, active, outside in session.execute(query):
+        if not transactions:
+            continue            # the total of a period without sales
+        dimension = dimensions[tag]
         gmv, online = int(gmv), int(online)
-        rows.append(Row(key=key, gmv=gmv, gmv_online=online, gmv_offline=gmv - online,
-                        transactions=int(transactions), orders=int(orders), buyers=int(buyers),
-                        sellers_active=int(active), value_outside_blitar=int(outside)))
+        rows[dimension].append(Row(key=_group_key(dimension, key), gmv=gmv, gmv_online=online,
+                                   gmv_offline=gmv - online, transactions=int(transactions), orders=int(orders),
+                                   buyers=int(buyers), sellers_active=int(active),
+                                   value_outside_blitar=int(outside)))
     return rows
+
+
+def prefetch(session: Session, period: Period, filters: Filters | None, dimensions) -> None:
+    """Inside `shared_results()`: read at once what `indicators` for the period and for the previous
+    one and `breakdown` by each of `dimensions` will ask for, so that they find it computed: the
+    period's total, breakdowns and per-seller values in one statement (the period's sales are read
+    once instead of once per breakdown), the previous period's in another, and both periods' repeat
+    buyers in a third. Outside such a block it does nothing.
+    """
+    results = _SHARED.get()
+    if results is None:
+        return
+    for dimension in dimensions:
+        if dimension not in DIMENSIONS:
+            raise IndicatorError("unknown_dimension", "dimension")
+    filters = filters or Filters()
+    category_ids = _prepare(session, period, filters)
+    previous = period.previous()
+    _aggregates(session, period, filters, tuple(dict.fromkeys((None, *dimensions, "seller"))), category_ids, None)
+    _aggregates(session, previous, filters, (None, "seller"), category_ids, None)
+    if filters.channel != "offline":
+        counts = _count_repeat_buyers(session, (period, previous), filters, category_ids)
+        for one, count in zip((period, previous), counts):
+            results[_repeat_key(session, one, filters, category_ids)] = count
 
 
 def _sellers_registered(session: Session, period: Period, filters: Filters,
@@ -497,7 +613,7 @@ def _sellers_registered(session: Session, period: Period, filters: Filters,
     """(approved on or before the end, approved within the period), under the seller filters."""
     start_utc, end_utc = period.utc_bounds()
     conditions = [SellerProfile.approved_at.is_not(None), SellerProfile.approved_at < end_utc,
-                  *_seller_conditions(filters, SellerProfile.id)]
+                  *_seller_conditions(session, filters, SellerProfile.id)]
     if category_ids is not None:
         conditions.append(SellerProfile.id.in_(select(Product.seller_id).where(Product.category_id.in_(category_ids))))
     registered, new = session.execute(
@@ -508,45 +624,59 @@ def _sellers_registered(session: Session, period: Period, filters: Filters,
     return int(registered), int(new)
 
 
+def _repeat_key(session: Session, period: Period, filters: Filters, category_ids: list[int] | None) -> tuple:
+    return ("repeat", id(session), period, filters, tuple(category_ids) if category_ids is not None else None)
+
+
 def _repeat_buyers(session: Session, period: Period, filters: Filters, category_ids: list[int] | None) -> int:
     """Buyers of the period with a paid order before its start or two or more paid orders within it."""
     if filters.channel == "offline":
         return 0
-    key = ("repeat", id(session), period, filters, tuple(category_ids) if category_ids is not None else None)
-    return _shared(key, lambda: _count_repeat_buyers(session, period, filters, category_ids))
+    key = _repeat_key(session, period, filters, category_ids)
+    return _shared(key, lambda: _count_repeat_buyers(session, (period,), filters, category_ids)[0])
 
 
-def _count_repeat_buyers(session: Session, period: Period, filters: Filters, category_ids: list[int] | None) -> int:
-    start_utc, end_utc = period.utc_bounds()
+def _count_repeat_buyers(session: Session, periods: tuple[Period, ...], filters: Filters,
+                         category_ids: list[int] | None) -> list[int]:
+    """The repeat buyers of each period, reading the paid history up to the last period's end once."""
+    bounds = [period.utc_bounds() for period in periods]
     confirmed = SellerOrder.payment_confirmed_at
     buyer_key = func.coalesce(cast(Order.buyer_id, String),
                               literal("guest:") + func.lower(func.trim(Order.buyer_email)))
-    within = case((confirmed >= start_utc, SellerOrder.order_id), else_=null())
-    before = case((confirmed < start_utc, 1), else_=0)
+    columns = []
+    for index, (start_utc, end_utc) in enumerate(bounds):
+        within = case((and_(confirmed >= start_utc, confirmed < end_utc), SellerOrder.order_id), else_=null())
+        columns += [func.count(func.distinct(within)).label(f"within_{index}"),
+                    func.max(case((confirmed < start_utc, 1), else_=0)).label(f"before_{index}")]
     query = (
-        select(buyer_key.label("buyer"), func.count(func.distinct(within)).label("orders_within"),
-               func.max(before).label("before"))
+        select(buyer_key.label("buyer"), *columns)
         .select_from(OrderLine)
         .join(SellerOrder, SellerOrder.id == OrderLine.seller_order_id)
         .join(Order, Order.id == SellerOrder.order_id)
-        .where(confirmed.is_not(None), confirmed < end_utc, SellerOrder.status.not_in(_EXCLUDED_PARTS),
-               *_seller_conditions(filters, SellerOrder.seller_id))
+        .where(confirmed.is_not(None), confirmed < max(end for _, end in bounds),
+               SellerOrder.status.not_in(_EXCLUDED_PARTS),
+               *_seller_conditions(session, filters, SellerOrder.seller_id))
         .group_by(buyer_key)
     )
     if category_ids is not None:
         query = query.join(Product, Product.id == OrderLine.product_id).where(Product.category_id.in_(category_ids))
     buyers = query.subquery()
-    count = session.execute(
-        select(func.count()).select_from(buyers)
-        .where(buyers.c.orders_within > 0, or_(buyers.c.orders_within >= 2, buyers.c.before == 1))
-    ).scalar_one()
-    return int(count)
+    counts = session.execute(select(*(
+        func.coalesce(func.sum(case((and_(buyers.c[f"within_{index}"] > 0,
+                                          or_(buyers.c[f"within_{index}"] >= 2, buyers.c[f"before_{index}"] == 1)),
+                                     1), else_=0)), 0)
+        for index in range(len(periods))))).one()
+    return [int(count) for count in counts]
 
 
 def _seller_values(session: Session, period: Period, filters: Filters,
                    category_ids: list[int] | None) -> dict[int, int]:
     """Sales value per seller in the period under the filters: the `gmv` of the "seller" breakdown's
     rows, by a lighter query (sums only) for the growth indicator."""
+    results = _SHARED.get() or {}
+    seller_rows = results.get(_aggregate_key(session, period, filters, "seller", category_ids, None))
+    if seller_rows is not None:         # `prefetch` read the seller breakdown already
+        return {row.key: row.gmv for row in seller_rows}
     key = ("seller_values", id(session), period, filters, tuple(category_ids) if category_ids is not None else None)
     return dict(_shared(key, lambda: _sum_seller_values(session, period, filters, category_ids)))
 
@@ -563,7 +693,8 @@ def _sum_seller_values(session: Session, period: Period, filters: Filters,
             .select_from(OrderLine)
             .join(SellerOrder, SellerOrder.id == OrderLine.seller_order_id)
             .where(SellerOrder.payment_confirmed_at >= start_utc, SellerOrder.payment_confirmed_at < end_utc,
-                   SellerOrder.status.not_in(_EXCLUDED_PARTS), *_seller_conditions(filters, SellerOrder.seller_id))
+                   SellerOrder.status.not_in(_EXCLUDED_PARTS),
+                   *_seller_conditions(session, filters, SellerOrder.seller_id))
             .group_by(SellerOrder.seller_id)
         )
         if category_ids is not None:
@@ -574,7 +705,8 @@ def _sum_seller_values(session: Session, period: Period, filters: Filters,
         offline = (
             select(OfflineSale.seller_id, func.sum(OfflineSale.value))
             .where(OfflineSale.voided_at.is_(None), OfflineSale.sale_date >= period.start,
-                   OfflineSale.sale_date <= period.end, *_seller_conditions(filters, OfflineSale.seller_id))
+                   OfflineSale.sale_date <= period.end,
+                   *_seller_conditions(session, filters, OfflineSale.seller_id))
             .group_by(OfflineSale.seller_id)
         )
         if category_ids is not None:
@@ -594,6 +726,7 @@ def _prepare(session: Session, period: Period, filters: Filters) -> list[int] | 
     return _category_ids(session, filters.category_id) if filters.category_id is not None else None
 
 
+@with_shared_results
 def indicators(session: Session, period: Period, filters: Filters | None = None) -> Indicators:
     """Every indicator of the specification for `period` under `filters` (a fixed handful of queries)."""
     filters = filters or Filters()
@@ -628,6 +761,7 @@ def indicators(session: Session, period: Period, filters: Filters | None = None)
     )
 
 
+@with_shared_results
 def breakdown(session: Session, period: Period, filters: Filters | None, dimension: str) -> Breakdown:
     """The summable indicators split by `dimension` (see DIMENSIONS), with the unsplit total.
 
@@ -638,8 +772,9 @@ def breakdown(session: Session, period: Period, filters: Filters | None, dimensi
         raise IndicatorError("unknown_dimension", "dimension")
     filters = filters or Filters()
     category_ids = _prepare(session, period, filters)
-    rows = _aggregate(session, period, filters, dimension, category_ids)
-    total = next(iter(_aggregate(session, period, filters, None, category_ids)), Row())
+    found = _aggregates(session, period, filters, (None, dimension), category_ids, None)
+    rows = [replace(row) for row in found[dimension]]
+    total = next(iter(found[None]), Row())
     rows.sort(key=lambda row: (row.key is None, str(row.key) if dimension in ("month", "channel", "kecamatan")
                                else (row.key or 0)))
     return Breakdown(dimension=dimension, rows=rows, total=total)
@@ -678,6 +813,7 @@ def data_start(session: Session) -> date | None:
     return min(candidates) if candidates else None
 
 
+@with_shared_results
 def before_after(session: Session, seller_id: int, *, today: date) -> list[TrainingComparison]:
     """For each cohort the seller completed: average monthly sales value over the complete months
     after the completion date (at most 6) and before it (at most 6) that the marketplace has data for.
