@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from marketplace.formatting import format_rupiah
-from marketplace.models import AuditLog, StatementIssue
+from marketplace.models import AuditLog, StatementIssue, utcnow
 from marketplace.services import statements
 from marketplace.services.indicators import Filters, breakdown
 from tests.conftest import login
@@ -150,3 +150,26 @@ def test_the_statement_form_needs_its_csrf_token(session, seller_client, history
     assert issue(seller_client).status_code == 400
     assert session.scalar(select(func.count(StatementIssue.id))) == 0
     assert 'name="csrf_token"' in seller_client.get("/penjual/penjualan").get_data(as_text=True)
+
+
+def test_a_long_statement_repeats_the_table_heading_on_every_page_and_lists_every_sale(app, session, seller,
+                                                                                      history):
+    from dataclasses import replace
+    from datetime import date
+
+    from marketplace.sellers.sales_forms import pdf_labels
+
+    data = statements.statement_data(session, seller, JAN_FEB)
+    many = [statements.SaleLine(date(2026, 1, 1 + number % 28), "online", "transfer", f"PLB-2026-{number:06d}",
+                                "Keripik Tempe", 1, 1_000 * (number + 1)) for number in range(240)]
+    stored = StatementIssue(code="ABCD-EFGH-JKLM", figures_sha256="0" * 64, issued_at=utcnow())
+    with app.test_request_context():
+        pdf = statements.render_pdf(replace(data, lines=many), stored, "https://pasar.example/verifikasi/x",
+                                    labels=pdf_labels(), locale="id")
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) >= 4
+    assert all("Referensi" in page for page in pages[1:])     # the heading again on each following page
+    text = "\n".join(pages)
+    for number in range(240):
+        assert text.count(f"PLB-2026-{number:06d}") == 1
+    assert format_rupiah(240_000, "id") in text and "ABCD-EFGH-JKLM" in text
