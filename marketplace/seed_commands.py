@@ -78,7 +78,8 @@ def _order_count(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--search-index/--no-search-index", default=False, show_default=True,
               help="Also index the new products for search (several times slower).")
 @click.option("--orders", default=None, callback=_order_count, metavar="N",
-              help="Also add N orders over two years, in every state (e.g. 625000 for about 1,000,000 order lines).")
+              help="Also add N orders over two years, in every state (e.g. 625000 for about 1,000,000 order "
+                   "lines), with exhibitions and offline sales over the same years.")
 @click.option("--seed", default=bench_data.DEFAULT_SEED, show_default=True, help="Random seed.")
 @with_appcontext
 def seed_bench(sellers: int, products: int, search_index: bool, orders: int | None, seed: int) -> None:
@@ -101,6 +102,10 @@ def seed_bench(sellers: int, products: int, search_index: bool, orders: int | No
         click.echo(f"Added {made.orders} orders ({made.parts} producer parts, {made.lines} order lines, "
                    f"{made.payments} payments, {made.events} events, {made.reviews} reviews, "
                    f"{made.ledger_entries} ledger entries) in {time.perf_counter() - started:.1f} s.")
+        started = time.perf_counter()
+        offline = bench_data.seed_bench_offline(db.session, seed=seed)
+        click.echo(f"Added {offline.events} exhibitions and {offline.sales} offline sales ({offline.voided} voided, "
+                   f"{offline.corrected} of them corrected) in {time.perf_counter() - started:.1f} s.")
     if not summary.indexed:
         click.echo("The new products are not in the search index yet: run `flask search-reindex` "
                    "(or seed with --search-index).")

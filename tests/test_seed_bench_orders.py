@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.models import (
-    EntryKind, LedgerEntry, Order, OrderEvent, OrderLine, OrderNumberCounter, OrderStatus, PartStatus, Payment,
-    PaymentMethod, Product, Review, SellerOrder, SellerProfile,
+    EntryKind, ExhibitionEvent, LedgerEntry, OfflineSale, Order, OrderEvent, OrderLine, OrderNumberCounter, OrderStatus,
+    PartStatus, Payment, PaymentMethod, Product, Review, SellerOrder, SellerProfile, SellerStatus,
 )
 from marketplace.services import bench_data, ledger
 from marketplace.services.storage import get_storage
@@ -157,3 +157,52 @@ def test_orders_after_the_bench_get_the_next_number_and_id(app, session):
     assert count(session, Order) == 51
     payment_ids = session.scalars(select(Payment.id)).all()
     assert len(payment_ids) == len(set(payment_ids))
+
+
+def test_guest_buyers_come_back(app, session):
+    seed_market(session)
+    bench_data.seed_bench_orders(session, orders=600, now=NOW)
+
+    orders_per_buyer = Counter(session.scalars(select(Order.buyer_email)))
+    assert len(orders_per_buyer) <= 600 // bench_data.BENCH_ORDERS_PER_BUYER
+    assert sum(1 for orders in orders_per_buyer.values() if orders >= 2) >= 50
+    names = dict(session.execute(select(Order.buyer_email, Order.buyer_name)).all())
+    for email, name in session.execute(select(Order.buyer_email, Order.buyer_name)):
+        assert names[email] == name          # one person behind each address
+
+
+def test_bench_offline_sales_follow_the_recording_rules(app, session):
+    seed_market(session, sellers=60, products=300)
+    summary = bench_data.seed_bench_offline(session, now=NOW)
+
+    today = NOW.date()
+    events = {event.id: event for event in session.scalars(select(ExhibitionEvent))}
+    sales = session.scalars(select(OfflineSale)).all()
+    assert summary.events == len(events) >= 40 and summary.sales == len(sales) > 500
+    assert {sale.event_id is None for sale in sales} == {True, False}    # exhibitions and market stalls
+    for sale in sales:
+        assert today - timedelta(days=bench_data.HISTORY_DAYS) <= sale.sale_date <= today
+        assert sale.value > 0 and sale.seller.status == SellerStatus.APPROVED
+        if sale.event_id is not None:
+            event = events[sale.event_id]
+            assert event.start_date <= sale.sale_date <= event.end_date <= today
+        if sale.product_id is not None:
+            product = session.get(Product, sale.product_id)
+            assert product.seller_id == sale.seller_id
+            assert sale.value == product.price * sale.quantity or sale.corrected_from_id is not None
+        if sale.voided_at is not None:
+            assert sale.void_reason and sale.voided_at <= NOW
+        if sale.corrected_from_id is not None:
+            assert session.get(OfflineSale, sale.corrected_from_id).voided_at is not None
+    assert summary.voided == sum(sale.voided_at is not None for sale in sales)
+    assert summary.corrected == sum(sale.corrected_from_id is not None for sale in sales) <= summary.voided
+
+
+def test_seed_bench_with_orders_also_records_offline_sales(app, session):
+    result = app.test_cli_runner().invoke(
+        args=["seed-bench", "--sellers", "5", "--products", "60", "--orders", "50"])
+
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Added \d+ exhibitions and \d+ offline sales \(\d+ voided, \d+ of them corrected\)",
+                     result.output)
+    assert count(session, OfflineSale) > 0

@@ -33,6 +33,7 @@ from marketplace.services.storage import Storage
 DEFAULT_SEED = 7
 BATCH_SIZE = 5_000
 HISTORY_DAYS = 730
+BENCH_ORDERS_PER_BUYER = 3      # guest buyers (by e-mail) average this many orders each
 BENCH_EMAIL_DOMAIN = "bench.pasarlokalblitar.id"
 
 _KINDS = tuple(PRODUCT_TEMPLATES)
@@ -310,13 +311,14 @@ def seed_bench_orders(session: Session, *, orders: int, seed: int = DEFAULT_SEED
         sellers = list(catalogue)
         sold: dict[int, int] = {}  # product id -> paid units, for Product.sold_count as stock.count_sold keeps it
         seller_weights = [len(catalogue[s]["products"]) for s in sellers]
+        buyers = max(1, orders // BENCH_ORDERS_PER_BUYER)
         for start in range(0, orders, chunk):
             rows = {key: [] for key in tables}
             for at in times[start:start + chunk]:
                 year = to_wib(at).year
                 counters[year] = counters.get(year, 0) + 1
                 _bench_order(rng, rows, ids, at, now, f"PLB-{year}-{counters[year]:06d}", sellers, seller_weights,
-                             catalogue, rates, sold)
+                             catalogue, rates, sold, buyers)
             for key, table in tables.items():
                 _copy(connection, table, rows[key])
             summary.orders += len(rows["orders"])
@@ -395,7 +397,8 @@ def _take(ids: dict, key: str) -> int:
     return value
 
 
-def _bench_order(rng, rows, ids, at, now, number, sellers, seller_weights, catalogue, rates, sold) -> None:
+def _bench_order(rng, rows, ids, at, now, number, sellers, seller_weights, catalogue, rates, sold,
+                 buyers: int) -> None:
     """Add one order's rows (order, parts, lines, payment, events, reviews, ledger) to `rows`."""
     from marketplace.services.ledger import commission_on
 
@@ -415,7 +418,10 @@ def _bench_order(rng, rows, ids, at, now, number, sellers, seller_weights, catal
     regency, regency_name = rng.choices([(r[0], r[1]) for r in _REGIONS], [r[2] for r in _REGIONS])[0]
     zone = "blitar" if regency in ("35.05", "35.72") else "jatim" if regency.startswith("35") else "indonesia"
     order_id = _take(ids, "orders")
-    buyer = f"{rng.choice(_GUEST_FIRST)} {rng.choice(_LAST_NAMES)}"
+    # Buyers come back: the squared draw makes a few of them order often and most a few times.
+    buyer_number = int(buyers * rng.random() ** 2)
+    buyer = (f"{_GUEST_FIRST[buyer_number % len(_GUEST_FIRST)]} "
+             f"{_LAST_NAMES[buyer_number // len(_GUEST_FIRST) % len(_LAST_NAMES)]}")
     paid = fate not in ("awaiting", "expired") and not (fate == "cancelled" and method != "cash")
     paid_at = at + timedelta(minutes=rng.uniform(2, 600)) if paid and method != "cash" else None
     closed_at = at + timedelta(hours=rng.uniform(30, 200))
@@ -525,7 +531,7 @@ def _bench_order(rng, rows, ids, at, now, number, sellers, seller_weights, catal
     order_status = _bench_order_status(fate, method, part_statuses)
     rows["orders"].append({
         "id": order_id, "number": number, "buyer_id": None, "buyer_name": buyer,
-        "buyer_email": f"pembeli{order_id}@{BENCH_EMAIL_DOMAIN}", "buyer_phone": f"+6285{rng.randrange(10**8, 10**9)}",
+        "buyer_email": f"pembeli{buyer_number}@{BENCH_EMAIL_DOMAIN}", "buyer_phone": f"+6285{rng.randrange(10**8, 10**9)}",
         "language": "id", "access_token": f"{rng.getrandbits(192):048x}", "payment_method": method,
         "status": order_status, "recipient_name": buyer, "street": f"Jl. Raya No. {rng.randint(1, 200)}",
         "desa": "", "kecamatan": "", "regency_code": regency, "regency_name": regency_name,
@@ -562,3 +568,107 @@ def _bench_order_status(fate: str, method: str, part_statuses: list[str]) -> str
 
 _BENCH_REVIEWS = ((5, "Bagus, sesuai foto."), (5, "Cepat sampai, terima kasih."), (4, "Lumayan, akan pesan lagi."),
                   (3, "Agak lama datangnya."), (5, ""))
+
+
+# ---- offline sales ---------------------------------------------------------------------------------
+#
+# `seed-bench --orders N` also adds two years of exhibitions and offline sales, as officers and
+# producers record them through services/offline_sales.py: sales inside their exhibition's dates,
+# products of the selling producer, about 1% voided with a reason and half of those replaced by a
+# corrected record pointing to them. The audit log entries the service also writes are left out:
+# nothing that is measured reads them.
+
+EXHIBITION_EVERY_DAYS = 15
+EXHIBITION_SHARE = 50           # one producer in this many sells at each exhibition
+STALL_SHARE = 20                # one producer in this many records weekly market-stall takings
+_EXHIBITION_PLACES = ("Alun-alun Kota Blitar", "Pendopo Kabupaten Blitar", "Kantor Kecamatan Wlingi",
+                      "Taman Kebonrojo", "Balai Desa Sumberdiren")
+_EXHIBITION_NAMES = ("Pameran Produk UMKM", "Bazar Ramadan", "Gebyar Produk Lokal", "Pasar Tani Organik",
+                     "Pekan Kerajinan Daur Ulang")
+_VOID_REASONS = ("Salah ketik nilai", "Tercatat dua kali", "Salah pilih produk")
+
+
+@dataclass
+class BenchOfflineSummary:
+    events: int = 0
+    sales: int = 0
+    voided: int = 0
+    corrected: int = 0
+
+
+def seed_bench_offline(session: Session, *, seed: int = DEFAULT_SEED,
+                       now: datetime | None = None) -> BenchOfflineSummary:
+    """Add exhibitions every EXHIBITION_EVERY_DAYS days over the last two years with their sales, and
+    weekly market-stall takings of some producers; commit once. Nothing is added without approved
+    producers with published products."""
+    from marketplace.formatting import to_wib
+    from marketplace.models import ExhibitionEvent, OfflineSale
+
+    rng = random.Random(seed * 37 + 5)
+    now = now or datetime.now(timezone.utc).replace(microsecond=0)
+    today = to_wib(now).date()
+    summary = BenchOfflineSummary()
+    try:
+        connection = session.connection()
+        catalogue = _orderable(connection)
+        if not catalogue:
+            return summary
+        sellers = sorted(catalogue)
+        officer = connection.scalar(select(User.id).where(User.role == Role.OFFICER).order_by(User.id).limit(1))
+        events_table, sales_table = ExhibitionEvent.__table__, OfflineSale.__table__
+        ids = {"events": _next_id(connection, events_table), "sales": _next_id(connection, sales_table)}
+        events, sales = [], []
+
+        def add_sale(seller_id: int, day, event_id: int | None, recorder: int | None, with_product: bool) -> None:
+            recorded_at = datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc) + timedelta(
+                hours=rng.uniform(3, 14))
+            row = {"id": _take(ids, "sales"), "seller_id": seller_id, "event_id": event_id, "sale_date": day,
+                   "product_id": None, "quantity": None, "note": "", "value": rng.randrange(20, 400) * 1_000,
+                   "recorded_by_id": recorder, "recorded_at": min(recorded_at, now), "corrected_from_id": None,
+                   "voided_at": None, "voided_by_id": None, "void_reason": ""}
+            if with_product:
+                product_id, _name, _unit, price, _weight = rng.choice(catalogue[seller_id]["products"])
+                quantity = rng.choice((1, 1, 2, 3))
+                row.update(product_id=product_id, quantity=quantity, value=price * quantity)
+            else:
+                row["note"] = "Jualan di pasar minggu"
+            sales.append(row)
+            if rng.random() < 0.01:
+                row.update(voided_at=min(now, row["recorded_at"] + timedelta(hours=2)), voided_by_id=recorder,
+                           void_reason=rng.choice(_VOID_REASONS))
+                summary.voided += 1
+                if rng.random() < 0.5:
+                    sales.append({**row, "id": _take(ids, "sales"), "corrected_from_id": row["id"],
+                                  "value": max(1_000, row["value"] - 5_000), "voided_at": None,
+                                  "voided_by_id": None, "void_reason": "", "recorded_at": row["voided_at"]})
+                    summary.corrected += 1
+
+        first_day = today - timedelta(days=HISTORY_DAYS)
+        day = first_day + timedelta(days=rng.randrange(EXHIBITION_EVERY_DAYS))
+        while day <= today:
+            length = rng.choice((1, 2, 3))
+            end = min(day + timedelta(days=length - 1), today)
+            event_id = _take(ids, "events")
+            events.append({"id": event_id, "name": f"{rng.choice(_EXHIBITION_NAMES)} {day.year}",
+                           "place": rng.choice(_EXHIBITION_PLACES), "start_date": day, "end_date": end,
+                           "created_by_id": officer, "created_at": min(now, datetime.combine(
+                               day - timedelta(days=7), datetime.min.time(), tzinfo=timezone.utc))})
+            for seller_id in rng.sample(sellers, max(1, len(sellers) // EXHIBITION_SHARE)):
+                for offset in range((end - day).days + 1):
+                    for _ in range(rng.randint(1, 6)):
+                        add_sale(seller_id, day + timedelta(days=offset), event_id, officer, True)
+            day += timedelta(days=EXHIBITION_EVERY_DAYS)
+        for seller_id in rng.sample(sellers, max(1, len(sellers) // STALL_SHARE)):
+            day = first_day + timedelta(days=rng.randrange(7))
+            while day <= today:
+                add_sale(seller_id, day, None, catalogue[seller_id]["user_id"], rng.random() < 0.3)
+                day += timedelta(days=7)
+        _copy(connection, events_table, events)
+        _copy(connection, sales_table, sales)
+        _advance_sequences(connection, (events_table, sales_table))
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    summary.events, summary.sales = len(events), len(sales)
+    return summary
