@@ -59,12 +59,14 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     init_storage(app)
-    from marketplace.database import commit_read_only_requests, enable_sqlite_pragmas
+    from marketplace.database import commit_read_only_requests, disable_postgresql_jit, enable_sqlite_pragmas
 
     commit_read_only_requests(app)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        with app.app_context():
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
             enable_sqlite_pragmas(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            disable_postgresql_jit(db.engine)
 
 
 def register_logging(app: Flask) -> None:

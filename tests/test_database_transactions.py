@@ -98,3 +98,13 @@ def test_a_request_that_failed_is_rolled_back_even_if_it_only_read(app, transact
         raise RuntimeError("the view failed")
 
     assert transaction_ends == ["rollback"]
+
+
+def test_each_connection_is_set_up_for_its_engine(app, session):
+    """SQLite enforces foreign keys; PostgreSQL does not JIT-compile (it cost the reports seconds)."""
+    if db.engine.dialect.name == "postgresql":
+        assert session.execute(text("SHOW jit")).scalar_one() == "off"
+        session.rollback()          # a rolled-back transaction keeps the connection's setting
+        assert session.execute(text("SHOW jit")).scalar_one() == "off"
+    else:
+        assert session.execute(text("PRAGMA foreign_keys")).scalar_one() == 1

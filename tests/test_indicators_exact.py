@@ -302,6 +302,15 @@ def test_combined_training_type_and_kecamatan_filter(session, world):
     assert ind.sellers_registered == 1
 
 
+def test_filters_no_seller_matches_give_zeros(session, world):
+    # Organic farming was taught to S1 and S2; only S5 lives in Wlingi.
+    chosen = Filters(training_type_id=world["organik"].id, kecamatan_code="35.05.17")
+    ind = indicators(session, JANUARY, chosen)
+    assert (ind.gmv, ind.transactions, ind.orders, ind.buyers, ind.sellers_registered, ind.sellers_active) == (
+        0, 0, 0, 0, 0, 0)
+    assert breakdown(session, JANUARY, chosen, "month").rows == []
+
+
 def test_category_filter_includes_sub_categories_for_registered_sellers(session, world):
     ind = indicators(session, JANUARY, Filters(category_id=world["food"].id))
     # Food sales: O3/S2 30.000, O4 50.000, O8 40.000 online; F1 25.000 offline.

@@ -133,7 +133,7 @@ class Report:
 
 def build_report(session: Session, period: Period, filters: Filters, dimensions=DASHBOARD_DIMENSIONS) -> Report:
     """Indicators for the period and the previous one, plus the breakdowns (IndicatorError if bad)."""
-    with shared_results():     # the breakdowns' totals and the periods' per-seller values are asked for repeatedly
+    with shared_results():     # what the calls below ask for is read once, by prefetch
         prefetch(session, period, filters, dimensions)
         current = indicators(session, period, filters)
         previous = indicators(session, period.previous(), filters)

@@ -413,61 +413,67 @@ def _key_column(dimension: str | None) -> str:
     return f"key_{dimension or 'total'}"
 
 
-def _facts(session: Session, period: Period, filters: Filters, dimensions: tuple[str | None, ...],
-           approved_by: date, category_ids: list[int] | None):
-    """A UNION ALL of the period's online sale lines and offline sales, one row per line / record,
-    with a `key_<dimension>` column for each dimension whose groups are a property of the sale."""
+def _line_value():
+    return OrderLine.unit_price * OrderLine.quantity - OrderLine.refunded_amount
+
+
+def _transactions(session: Session, period: Period, filters: Filters, dimensions: tuple[str | None, ...],
+                  approved_by: date, category_ids: list[int] | None):
+    """One row per transaction of the period: a paid part with its lines summed (only the lines of
+    the category filter's categories, and only parts having such a line), or a counted offline sale.
+
+    `txn_id` is the part's id, or minus the offline sale's; `key_<dimension>` columns hold the groups
+    of the dimensions that are a property of the whole transaction (not category, not the seller's
+    cohorts). Each part's order, buyer and seller are looked up once, not once per line.
+    """
     start_utc, end_utc = period.utc_bounds()
     months = period.months()
     approved_utc = wib_midnight_utc(approved_by + timedelta(days=1))
     is_approved = and_(SellerProfile.approved_at.is_not(None), SellerProfile.approved_at < approved_utc)
     outside = and_(SellerOrder.delivery_method != DeliveryMethod.PICKUP,
                    Order.regency_code.not_in(list(BLITAR_REGENCIES)))
-    value = OrderLine.unit_price * OrderLine.quantity - OrderLine.refunded_amount
     buyer_key = func.coalesce(cast(Order.buyer_id, String),
                               literal("guest:") + func.lower(func.trim(Order.buyer_email)))
-    needs_product = category_ids is not None or "category" in dimensions
     keys = {dimension: _dimension_columns(dimension, months) for dimension in dimensions
-            if dimension is not None and _membership(dimension) is None}
+            if dimension not in (None, "category") and _membership(dimension) is None}
     selects = []
     if filters.channel in (None, "online"):
+        value = select(func.sum(_line_value())).where(OrderLine.seller_order_id == SellerOrder.id)
+        if category_ids is not None:
+            value = value.join(Product, Product.id == OrderLine.product_id).where(Product.category_id.in_(category_ids))
         online = (
             select(
                 *(online_key.label(_key_column(dimension)) for dimension, (online_key, _) in keys.items()),
+                SellerOrder.id.label("txn_id"),
                 SellerOrder.seller_id.label("seller_id"),
                 case((is_approved, SellerOrder.seller_id), else_=null()).label("approved_seller_id"),
-                value.label("value"),
-                value.label("online_value"),
-                case((outside, value), else_=literal(0)).label("outside_value"),
-                SellerOrder.id.label("part_id"),
-                cast(null(), OfflineSale.id.type).label("offline_id"),
+                value.scalar_subquery().label("value"),
+                literal(1).label("online"),
+                case((outside, 1), else_=0).label("outside"),
                 SellerOrder.order_id.label("order_id"),
                 buyer_key.label("buyer_key"),
             )
-            .select_from(OrderLine)
-            .join(SellerOrder, SellerOrder.id == OrderLine.seller_order_id)
             .join(Order, Order.id == SellerOrder.order_id)
             .join(SellerProfile, SellerProfile.id == SellerOrder.seller_id)
             .where(SellerOrder.payment_confirmed_at >= start_utc, SellerOrder.payment_confirmed_at < end_utc,
                    SellerOrder.status.not_in(_EXCLUDED_PARTS),
                    *_seller_conditions(session, filters, SellerOrder.seller_id))
         )
-        if needs_product:
-            online = online.outerjoin(Product, Product.id == OrderLine.product_id)
-        if category_ids is not None:
-            online = online.where(Product.category_id.in_(category_ids))
+        if category_ids is not None:     # the parts having a line in the categories, found from the products
+            online = online.where(SellerOrder.id.in_(
+                select(OrderLine.seller_order_id).join(Product, Product.id == OrderLine.product_id)
+                .where(Product.category_id.in_(category_ids))))
         selects.append(online)
     if filters.channel in (None, "offline"):
         offline = (
             select(
                 *(offline_key.label(_key_column(dimension)) for dimension, (_, offline_key) in keys.items()),
+                (-OfflineSale.id).label("txn_id"),
                 OfflineSale.seller_id.label("seller_id"),
                 case((is_approved, OfflineSale.seller_id), else_=null()).label("approved_seller_id"),
                 OfflineSale.value.label("value"),
-                literal(0).label("online_value"),
-                literal(0).label("outside_value"),
-                cast(null(), SellerOrder.id.type).label("part_id"),
-                OfflineSale.id.label("offline_id"),
+                literal(0).label("online"),
+                literal(0).label("outside"),
                 cast(null(), SellerOrder.order_id.type).label("order_id"),
                 cast(null(), String).label("buyer_key"),
             )
@@ -477,12 +483,43 @@ def _facts(session: Session, period: Period, filters: Filters, dimensions: tuple
                    OfflineSale.sale_date <= period.end,
                    *_seller_conditions(session, filters, OfflineSale.seller_id))
         )
-        if needs_product:
-            offline = offline.outerjoin(Product, Product.id == OfflineSale.product_id)
         if category_ids is not None:
-            offline = offline.where(Product.category_id.in_(category_ids))
+            offline = offline.join(Product, Product.id == OfflineSale.product_id).where(
+                Product.category_id.in_(category_ids))
         selects.append(offline)
-    return union_all(*selects).cte("facts")
+    return union_all(*selects).cte("transactions")
+
+
+def _category_lines(session: Session, period: Period, filters: Filters, category_ids: list[int] | None):
+    """(txn_id, category, value) of every line of the period's paid parts and of its offline sales,
+    of the filters' sellers and categories: the rows a category breakdown groups. Which of them
+    count is decided by joining them to `_transactions`."""
+    start_utc, end_utc = period.utc_bounds()
+    selects = []
+    if filters.channel in (None, "online"):
+        online = (
+            select(OrderLine.seller_order_id.label("txn_id"), Product.category_id.label("key"),
+                   _line_value().label("value"))
+            .join(SellerOrder, SellerOrder.id == OrderLine.seller_order_id)
+            .outerjoin(Product, Product.id == OrderLine.product_id)
+            .where(SellerOrder.payment_confirmed_at >= start_utc, SellerOrder.payment_confirmed_at < end_utc,
+                   SellerOrder.status.not_in(_EXCLUDED_PARTS),
+                   *_seller_conditions(session, filters, SellerOrder.seller_id))
+        )
+        selects.append(online)
+    if filters.channel in (None, "offline"):
+        offline = (
+            select((-OfflineSale.id).label("txn_id"), Product.category_id.label("key"),
+                   OfflineSale.value.label("value"))
+            .outerjoin(Product, Product.id == OfflineSale.product_id)
+            .where(OfflineSale.voided_at.is_(None), OfflineSale.sale_date >= period.start,
+                   OfflineSale.sale_date <= period.end,
+                   *_seller_conditions(session, filters, OfflineSale.seller_id))
+        )
+        selects.append(offline)
+    if category_ids is not None:
+        selects = [one.where(Product.category_id.in_(category_ids)) for one in selects]
+    return union_all(*selects).subquery("category_lines")
 
 
 def _group_key(dimension: str | None, raw: str | None):
@@ -523,33 +560,23 @@ def _aggregates(session: Session, period: Period, filters: Filters, dimensions: 
     return found
 
 
-_SUMMED = ("value", "online_value", "outside_value")
-_CARRIED = ("order_id", "buyer_key", "approved_seller_id", "seller_id")
-
-
-def _per_transaction(facts, keys: dict):
-    """`facts` summed per transaction and group: a part's lines become one row (an offline sale is one
-    already), so counting transactions needs no DISTINCT and the other DISTINCTs see fewer rows.
-    Order, buyer, seller and approval are the transaction's own, so max() just carries them."""
-    return (select(*(column.label(name) for name, column in keys.items()),
-                   *(func.sum(facts.c[name]).label(name) for name in _SUMMED),
-                   *(func.max(facts.c[name]).label(name) for name in _CARRIED))
-            .group_by(*keys.values(), facts.c.part_id, facts.c.offline_id))
-
-
 def _run_aggregates(session: Session, period: Period, filters: Filters, dimensions: tuple[str | None, ...],
                     category_ids: list[int] | None, approved_by: date) -> dict[str | None, list[Row]]:
-    facts = _facts(session, period, filters, dimensions, approved_by, category_ids)
-    # Every group but a category is a property of the whole transaction: those groupings read the
-    # transactions once summed; a category is a property of each line.
-    transactions = _per_transaction(facts, {
-        _key_column(dimension): facts.c[_key_column(dimension)] for dimension in dimensions
-        if dimension != "category" and _key_column(dimension) in facts.c}).cte("transactions")
+    transactions = _transactions(session, period, filters, dimensions, approved_by, category_ids)
     groupings = []
     for tag, dimension in enumerate(dimensions):
         membership = _membership(dimension)
         if dimension == "category":
-            sales = _per_transaction(facts, {"key": facts.c[_key_column(dimension)]}).subquery(f"sales_{tag}")
+            # A part with lines of two categories counts in both groups, once in each.
+            lines = _category_lines(session, period, filters, category_ids)
+            sales = (
+                select(lines.c.key, func.sum(lines.c.value).label("value"),
+                       *(func.max(transactions.c[name]).label(name)
+                         for name in ("online", "outside", "order_id", "buyer_key", "approved_seller_id")))
+                .join(transactions, transactions.c.txn_id == lines.c.txn_id)
+                .group_by(lines.c.key, lines.c.txn_id)
+                .subquery(f"sales_{tag}")
+            )
             source, key = sales, sales.c.key
         elif membership is not None:
             sales = transactions
@@ -562,24 +589,24 @@ def _run_aggregates(session: Session, period: Period, filters: Filters, dimensio
             literal(tag).label("grouping"),
             cast(key if key is not None else literal(0), String).label("key"),   # one type for the UNION
             func.coalesce(func.sum(sales.c.value), 0),
-            func.coalesce(func.sum(sales.c.online_value), 0),
+            func.coalesce(func.sum(sales.c.value * sales.c.online), 0),
             func.count(),
             func.count(func.distinct(sales.c.order_id)),
             func.count(func.distinct(sales.c.buyer_key)),
             func.count(func.distinct(sales.c.approved_seller_id)),
-            func.coalesce(func.sum(sales.c.outside_value), 0),
+            func.coalesce(func.sum(sales.c.value * sales.c.outside), 0),
         ).select_from(source)
         groupings.append(grouping.group_by(key) if key is not None else grouping)
     query = groupings[0] if len(groupings) == 1 else union_all(*groupings)
     rows: dict[str | None, list[Row]] = {dimension: [] for dimension in dimensions}
-    for tag, key, gmv, online, transactions, orders, buyers, active, outside in session.execute(query):
-        if not transactions:
+    for tag, key, gmv, online, transactions_count, orders, buyers, active, outside in session.execute(query):
+        if not transactions_count:
             continue            # the total of a period without sales
         dimension = dimensions[tag]
         gmv, online = int(gmv), int(online)
         rows[dimension].append(Row(key=_group_key(dimension, key), gmv=gmv, gmv_online=online,
-                                   gmv_offline=gmv - online, transactions=int(transactions), orders=int(orders),
-                                   buyers=int(buyers), sellers_active=int(active),
+                                   gmv_offline=gmv - online, transactions=int(transactions_count),
+                                   orders=int(orders), buyers=int(buyers), sellers_active=int(active),
                                    value_outside_blitar=int(outside)))
     return rows
 
