@@ -459,10 +459,10 @@ def _transactions(session: Session, period: Period, filters: Filters, dimensions
                    SellerOrder.status.not_in(_EXCLUDED_PARTS),
                    *_seller_conditions(session, filters, SellerOrder.seller_id))
         )
-        if category_ids is not None:     # the parts having a line in the categories, found from the products
-            online = online.where(SellerOrder.id.in_(
-                select(OrderLine.seller_order_id).join(Product, Product.id == OrderLine.product_id)
-                .where(Product.category_id.in_(category_ids))))
+        if category_ids is not None:     # only the parts having a line in the categories
+            online = online.where(
+                select(OrderLine.id).join(Product, Product.id == OrderLine.product_id)
+                .where(OrderLine.seller_order_id == SellerOrder.id, Product.category_id.in_(category_ids)).exists())
         selects.append(online)
     if filters.channel in (None, "offline"):
         offline = (
