@@ -380,9 +380,10 @@ def _month_case(column, months: list[tuple[int, int]], *, utc: bool):
 
 
 def _dimension_columns(dimension: str | None, months: list[tuple[int, int]]):
-    """(online key expression, offline key expression) of a breakdown's groups; (None, None) for the
-    total and for cohort / training type, whose groups come from `_membership`."""
-    if dimension is None or dimension in ("cohort", "training_type"):
+    """(online key expression, offline key expression) of a breakdown's groups, for the dimensions
+    that are a property of a whole transaction; (None, None) for the total, for cohort and training
+    type (their groups come from `_membership`) and for category (from `_category_lines`)."""
+    if dimension is None or dimension in ("cohort", "training_type", "category"):
         return None, None
     if dimension == "month":
         return (_month_case(SellerOrder.payment_confirmed_at, months, utc=True),
@@ -393,8 +394,6 @@ def _dimension_columns(dimension: str | None, months: list[tuple[int, int]]):
         return SellerOrder.seller_id, OfflineSale.seller_id
     if dimension == "kecamatan":
         return SellerProfile.kecamatan_code, SellerProfile.kecamatan_code
-    if dimension == "category":
-        return Product.category_id, Product.category_id
     raise IndicatorError("unknown_dimension", "dimension")
 
 
@@ -434,8 +433,8 @@ def _transactions(session: Session, period: Period, filters: Filters, dimensions
                    Order.regency_code.not_in(list(BLITAR_REGENCIES)))
     buyer_key = func.coalesce(cast(Order.buyer_id, String),
                               literal("guest:") + func.lower(func.trim(Order.buyer_email)))
-    keys = {dimension: _dimension_columns(dimension, months) for dimension in dimensions
-            if dimension not in (None, "category") and _membership(dimension) is None}
+    keys = {dimension: columns for dimension in dimensions
+            if (columns := _dimension_columns(dimension, months))[0] is not None}
     selects = []
     if filters.channel in (None, "online"):
         value = select(func.sum(_line_value())).where(OrderLine.seller_order_id == SellerOrder.id)
