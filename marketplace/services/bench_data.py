@@ -531,7 +531,7 @@ def _bench_order(rng, rows, ids, at, now, number, sellers, seller_weights, catal
     order_status = _bench_order_status(fate, method, part_statuses)
     rows["orders"].append({
         "id": order_id, "number": number, "buyer_id": None, "buyer_name": buyer,
-        "buyer_email": f"pembeli{buyer_number}@{BENCH_EMAIL_DOMAIN}", "buyer_phone": f"+6285{rng.randrange(10**8, 10**9)}",
+        "buyer_email": f"pembeli{buyer_number}@{BENCH_EMAIL_DOMAIN}", "buyer_phone": f"+62851{buyer_number:08d}",
         "language": "id", "access_token": f"{rng.getrandbits(192):048x}", "payment_method": method,
         "status": order_status, "recipient_name": buyer, "street": f"Jl. Raya No. {rng.randint(1, 200)}",
         "desa": "", "kecamatan": "", "regency_code": regency, "regency_name": regency_name,

@@ -351,6 +351,8 @@ def _sales_table(pdf, headings: tuple[str, ...], rows) -> None:
         return top
 
     widths: dict[str, float] = {}
+    if pdf.get_y() + heading_height + row_height > pdf.page_break_trigger:    # no heading alone at a page's foot
+        pdf.add_page()
     top = heading()
     y = top + heading_height
     for values in rows:
