@@ -697,8 +697,8 @@ def _count_repeat_buyers(session: Session, periods: tuple[Period, ...], filters:
 
 def _seller_values(session: Session, period: Period, filters: Filters,
                    category_ids: list[int] | None) -> dict[int, int]:
-    """Sales value per seller in the period under the filters: the `gmv` of the "seller" breakdown's
-    rows, by a lighter query (sums only) for the growth indicator."""
+    """Sales value per seller in the period under the filters, for the growth indicator: the `gmv` of
+    the "seller" breakdown's rows when `prefetch` read them, else a lighter query (sums only)."""
     results = _SHARED.get() or {}
     seller_rows = results.get(_aggregate_key(session, period, filters, "seller", category_ids, None))
     if seller_rows is not None:         # `prefetch` read the seller breakdown already
