@@ -1,6 +1,7 @@
 """Money, date and phone formatting shared by templates, e-mails and exports."""
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
@@ -62,6 +63,7 @@ class InvalidPhoneNumber(ValueError):
     """The text is not a usable Indonesian (or international) phone number."""
 
 
+@functools.lru_cache(maxsize=4_096)   # product pages link every producer's WhatsApp number
 def normalise_phone(raw: str) -> str:
     """`0812-3456-7890`, `+62 812 3456 7890` or `6281234567890` → `+6281234567890`."""
     text = (raw or "").strip()

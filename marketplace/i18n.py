@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import Flask, abort, current_app, redirect, request, session
-from flask_babel import get_locale
+from flask import Flask, abort, current_app, g, redirect, request, session
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -73,7 +73,30 @@ def set_language():
     return redirect(safe_next_url(request.form.get("next")), code=303)
 
 
+# Translations by locale, for the templates' gettext (a page translates a few dozen strings).
+_TRANSLATIONS: dict = {}
+
+
+def _current_translations():
+    """Flask-Babel's `get_translations()` in one lookup once the request's locale is known
+    (Flask-Babel's own takes four context lookups and formats the locale's name each time)."""
+    locale = getattr(g.get("_flask_babel") if g else None, "babel_locale", None)
+    if locale is None:                   # not chosen yet in this request, or just refreshed
+        return get_translations()
+    translations = _TRANSLATIONS.get(locale)
+    if translations is None:
+        translations = _TRANSLATIONS[locale] = get_translations()
+    return translations
+
+
 def init_i18n(app: Flask) -> None:
-    """Bind Flask-Babel with our selectors and add the /bahasa route."""
+    """Bind Flask-Babel with our selectors, a quicker gettext for templates, and the /bahasa route."""
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: _current_translations().ugettext(text),
+        ngettext=lambda singular, plural, n: _current_translations().ungettext(singular, plural, n),
+        pgettext=lambda context, text: _current_translations().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: _current_translations().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
     app.add_url_rule("/bahasa", "set_language", set_language, methods=["POST"])

@@ -123,3 +123,30 @@ def test_switching_without_the_csrf_token_is_refused(client, csrf_enabled):
 
     assert response.status_code == 400
     assert page_language(client.get("/")) == "id"
+
+
+def test_templates_follow_the_language_even_when_it_changes_within_a_request(app):
+    from flask import render_template_string
+    from flask import session as flask_session
+    from flask_babel import force_locale, refresh
+
+    with app.test_request_context("/"):
+        assert render_template_string("{{ _('Cart') }}") == "Keranjang"
+        with force_locale("en"):                # a mail to someone who reads English
+            assert render_template_string("{{ _('Cart') }}") == "Cart"
+        assert render_template_string("{{ _('Cart') }}") == "Keranjang"
+        flask_session["lang"] = "en"
+        refresh()
+        assert render_template_string("{{ _('Cart') }}") == "Cart"
+
+
+def test_the_cart_link_is_in_the_visitors_language_with_their_count(app, client, session):
+    product = factories.make_product(session, stock=5)
+    english = app.test_client()
+    english.post("/bahasa", data={"lang": "en"})
+    english.post("/pesanan/keranjang/tambah", data={"product_id": product.id, "quantity": "3"})
+
+    assert re.search(r'class="cart-link"[^>]*>Keranjang</a>', client.get("/").get_data(as_text=True))
+    assert re.search(r'class="cart-link"[^>]*>Cart <span class="badge">3</span></a>',
+                     english.get("/").get_data(as_text=True))
+    assert re.search(r'class="cart-link"[^>]*>Keranjang</a>', client.get("/").get_data(as_text=True))

@@ -261,7 +261,7 @@ def test_products_of_a_category_share_their_related_cards_but_leave_themselves_o
     second, second_queries = visit(app.test_client(), f"/produk/{wallet.slug}")
 
     assert (first.headers[HEADER], second.headers[HEADER]) == ("miss", "miss")
-    assert store.lookups == 4          # each page, then its related cards
+    assert store.lookups == 6          # each page, then its producer box and related cards
     def asks_for_related(queries):
         return any(" LIMIT " in q.upper() and "products.stock > " in q.lower() for q in queries)
 
@@ -342,3 +342,61 @@ def test_pages_still_render_when_redis_is_down(app, page_cache, bag):
 
     assert page.status_code == 200 and "Tas Anyaman" in page.get_data(as_text=True)
     assert HEADER not in page.headers
+
+
+def test_a_page_kept_under_an_older_version_is_not_served_from_redis(redis_db, redis_cache):
+    store = RedisStore(REDIS_URL, redis_cache)
+    store.put(store.version(), "page", b"<p>old: prices of yesterday</p>", 60)
+    assert store.lookup("page") == (0, b"<p>old: prices of yesterday</p>")
+
+    store.bump()
+    assert store.lookup("page") == (1, None)
+    store.put(0, "page", b"<p>rendered before the change, kept after it</p>", 60)
+    assert store.lookup("page") == (1, None)
+    store.put(1, "page", b"<p>new: 1:2</p>", 60)       # a colon in the page is no separator
+    assert store.lookup("page") == (1, b"<p>new: 1:2</p>")
+
+
+class CountingRedisStore(RedisStore):
+    def __init__(self, url: str, prefix: str):
+        super().__init__(url, prefix)
+        self.lookups = 0
+
+    def lookup(self, key: str):
+        self.lookups += 1
+        return super().lookup(key)
+
+
+def test_a_worker_remembers_shared_parts_of_pages_until_the_catalogue_changes(app, session, bag, redis_cache):
+    wallet = factories.make_product(session, seller=bag.seller, category=bag.category, name="Dompet Anyaman")
+    basket = factories.make_product(session, category=bag.category, name="Keranjang Pandan")
+    store = CountingRedisStore(REDIS_URL, redis_cache)
+    attach_store(app, store)
+
+    app.test_client().get(f"/produk/{bag.slug}")
+    second = app.test_client().get(f"/produk/{wallet.slug}")
+    assert second.headers[HEADER] == "miss"
+    assert store.lookups == 4            # the two pages; the producer box and related cards for the first
+    assert "Tas Anyaman" in related_section(second.get_data(as_text=True))
+
+    basket.name = "Keranjang Pandan Besar"
+    session.commit()
+    third = app.test_client().get(f"/produk/{wallet.slug}")
+
+    assert store.lookups == 7            # a new version: the page and its parts are looked for again
+    assert "Keranjang Pandan Besar" in related_section(third.get_data(as_text=True))
+
+
+def test_product_pages_of_a_producer_share_the_producer_box_and_follow_changes(app, page_cache, session, bag):
+    wallet = factories.make_product(session, seller=bag.seller, category=bag.category, name="Dompet Anyaman")
+    first = app.test_client().get(f"/produk/{bag.slug}").get_data(as_text=True)
+    second, second_queries = visit(app.test_client(), f"/produk/{wallet.slug}")
+
+    assert not any("FROM seller_cohorts" in query for query in second_queries)    # the box was kept
+    box = first.split('class="card producer-box"')[1].split("</section>")[0]
+    assert box in second.get_data(as_text=True) and "Anyaman Bu Sri" in box
+
+    bag.seller.story = "Kami menganyam tas dari plastik bekas."
+    session.commit()
+    html = app.test_client().get(f"/produk/{wallet.slug}").get_data(as_text=True)
+    assert "Kami menganyam tas dari plastik bekas." in html.split('class="card producer-box"')[1]

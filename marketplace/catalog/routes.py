@@ -187,11 +187,10 @@ def _product_json_ld(product, product_url: str, reviews: catalog.ReviewSummary) 
 
 @bp.route("/produk/<slug>")
 def product(slug: str):
-    found = catalog.product_by_slug(db.session, slug)
+    found, reviews = catalog.product_page(db.session, slug) or (None, None)
     if found is None or not (catalog.is_public(found) or _may_preview(found.seller)):
         abort(404, _("This product does not exist or is not for sale any more."))
     producer = found.seller
-    reviews = catalog.review_summary(db.session, found.id)
     product_url = absolute_url("catalog.product", slug=found.slug)
     whatsapp = None
     if producer.whatsapp:
@@ -200,11 +199,21 @@ def product(slug: str):
             shop=producer.shop_name, product=found.name, price=format_rupiah(found.price), url=product_url))
     return render_template(
         "catalog/product.html", product=found, producer=producer, reviews=reviews, related=_related_cards(found),
-        whatsapp=whatsapp, canonical=product_url, is_public=catalog.is_public(found),
-        training=catalog.training_names(producer, current_language()),
-        json_ld=_product_json_ld(found, product_url, reviews),
+        producer_box=_producer_box(producer.id), whatsapp=whatsapp, canonical=product_url,
+        is_public=catalog.is_public(found), json_ld=_product_json_ld(found, product_url, reviews),
         og_image=absolute_image_url(found.cover) if found.cover else None,
     )
+
+
+def _producer_box(seller_id: int) -> Markup:
+    """The box presenting the producer, shared by their product pages (page_cache.cached_fragment)."""
+
+    def render() -> str:
+        producer = catalog.producer_for_box(db.session, seller_id)
+        return render_template("catalog/_producer_box.html", producer=producer,
+                               training=catalog.training_names(producer, current_language()))
+
+    return Markup(cached_fragment("producer-box", str(seller_id), render))
 
 
 def _related_cards(product: Product) -> list[Markup]:

@@ -53,7 +53,17 @@ def cart_count() -> int:
 
 
 def _cart_link() -> str:
-    return str(get_template_attribute("_cart_link.html", "cart_link")(cart_count()))
+    """The header's cart link; the same for every visitor with as many items, so each process
+    renders it once per language and count (it is on every page, cached ones included)."""
+    count = cart_count()
+    key = (current_language(), request.script_root, count)
+    known = current_app.extensions.setdefault("cart_links", {})
+    html = known.get(key)
+    if html is None:
+        html = str(get_template_attribute("_cart_link.html", "cart_link")(count))
+        if count <= 99:
+            known[key] = html
+    return html
 
 
 register_visitor_part("cart", _cart_link)
