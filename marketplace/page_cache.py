@@ -14,14 +14,17 @@ SQL level in every session (ORM flush, bulk UPDATE, `flask restore` alike; marke
 PAGE_CACHE_SECONDS bounds what the app cannot see (SQL typed by hand on the database, a deploy
 with new templates).
 
-Storage: Redis when REDIS_URL is set, shared by all app processes (version and pages). Without
-Redis the cache is off unless PAGE_CACHE_SECONDS is set, and then lives in one process's memory,
-which is exact only when one process serves and writes (tests, a single `flask run`).
+Storage: Redis when REDIS_URL is set, shared by all app processes (version and pages), and each
+process keeps the pages it served last in its memory, trusted for as long as Redis announces no
+new version (see RedisStore). Without Redis the cache is off unless PAGE_CACHE_SECONDS is set,
+and then lives in one process's memory, which is exact only when one process serves and writes
+(tests, a single `flask run`).
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 import time
 import weakref
@@ -93,13 +96,6 @@ class LocalStore:
             self._pages.move_to_end(key)
             return self._version, found[1]
 
-    def recent(self, key: str, version: int) -> bytes | None:
-        """Nothing: `lookup` is already in memory."""
-        return None
-
-    def remember(self, key: str, version: int, body: bytes) -> None:
-        """Nothing: `put` keeps it in memory already."""
-
     def put(self, version: int, key: str, body: bytes, seconds: int) -> None:
         with self._lock:
             if version != self._version:      # rendered from data older than the last change
@@ -111,57 +107,134 @@ class LocalStore:
 
 
 class RedisStore:
-    """Version and pages in Redis, shared by every app process; pages expire on their own.
+    """Version and pages in Redis, shared by every app process, and the pages this process used
+    last in its own memory, served without asking Redis while the version has not moved.
 
-    A page is kept as "<version>:<body>" under its key and read with the current version by one
-    MGET: a page kept under an older version is a miss. (A Lua script reading the version, then
-    the page under it, took twice as long: scripts copy the page in and out.)
-    Fragments many pages share are also remembered in this process (`recent`), with the version
-    they belong to, so that rendering a page does not ask Redis for them again.
+    How a process knows the version has not moved without asking: Redis tells it. A connection
+    subscribed to Redis's invalidation channel receives a message whenever any process changes
+    the version key (server-assisted client-side caching, CLIENT TRACKING in broadcast mode).
+    Redis sends it in the same event-loop turn as its answer to the change, so it is waiting in
+    this process's socket before the process that made the change has finished its request; each
+    lookup reads what is waiting (a poll, no round trip) before trusting what it remembers.
+    Without that connection (Redis restarting, an error) every lookup asks Redis, as before.
+
+    In Redis a page is kept as "<version>:<expiry>:<body>" under its key and read with the current
+    version by one MGET: a page kept under an older version is a miss. Pages expire on their own,
+    here and in each process at the same moment.
     """
 
-    def __init__(self, url: str, prefix: str, recent_entries: int = 256):
+    INVALIDATIONS = "__redis__:invalidate"
+    RETRY_SECONDS = 5.0
+
+    def __init__(self, url: str, prefix: str, local_entries: int = 2_000):
         import redis
 
-        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._pool = redis.ConnectionPool.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._redis = redis.Redis(connection_pool=self._pool)
         self._version_key = f"{prefix}:version"
         self._page_prefix = f"{prefix}:page:"
-        self._recent: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
-        self._recent_entries = recent_entries
+        self._local: OrderedDict[str, tuple[int, int, bytes]] = OrderedDict()   # key -> version, expiry, page
+        self._local_entries = local_entries
         self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._watch = None              # (subscribed connection, tracking connection) once started
+        self._watch_from = 0.0          # when to try starting it again after a failure
+        self._known_version: int | None = None
 
     def version(self) -> int:
         return int(self._redis.get(self._version_key) or 0)
 
     def bump(self) -> None:
+        with self._lock:
+            self._known_version = None
         self._redis.incr(self._version_key)
 
     def lookup(self, key: str) -> tuple[int, bytes | None]:
+        with self._lock:
+            version = self._unchanged_version()
+            found = self._local.get(key) if version is not None else None
+            if found is not None and found[0] == version and found[1] > time.time():
+                self._local.move_to_end(key)
+                return version, found[2]
+            watch = self._watch
         raw_version, kept = self._redis.mget(self._version_key, self._page_prefix + key)
         version = int(raw_version or 0)
-        if kept is None:
-            return version, None
-        kept_version, _, body = kept.partition(b":")
-        return version, body if int(kept_version) == version else None
-
-    def recent(self, key: str, version: int) -> bytes | None:
-        """What `remember` kept for `key` under exactly `version`, else None."""
+        body = None
+        if kept is not None:
+            kept_version, expires, kept_body = kept.split(b":", 2)
+            body = kept_body if int(kept_version) == version else None
         with self._lock:
-            found = self._recent.get(key)
-            if found is None or found[0] != version:
-                return None
-            self._recent.move_to_end(key)
-            return found[1]
-
-    def remember(self, key: str, version: int, body: bytes) -> None:
-        with self._lock:
-            self._recent[key] = (version, body)
-            self._recent.move_to_end(key)
-            while len(self._recent) > self._recent_entries:
-                self._recent.popitem(last=False)
+            if watch is not None and watch is self._watch:
+                # Read after the watch started: any later change will be announced.
+                self._known_version = version
+                if body is not None:
+                    self._remember(key, version, int(expires), body)
+        return version, body
 
     def put(self, version: int, key: str, body: bytes, seconds: int) -> None:
-        self._redis.set(self._page_prefix + key, b"%d:%s" % (version, body), ex=seconds)
+        expires = int(time.time()) + seconds
+        self._redis.set(self._page_prefix + key, b"%d:%d:%s" % (version, expires, body), ex=seconds)
+        with self._lock:
+            if version == self._known_version:
+                self._remember(key, version, expires, body)
+
+    def _remember(self, key: str, version: int, expires: int, body: bytes) -> None:
+        """Keep a page in this process's memory until `expires` (seconds since the epoch, as in Redis)."""
+        self._local[key] = (version, expires, body)
+        self._local.move_to_end(key)
+        while len(self._local) > self._local_entries:
+            self._local.popitem(last=False)
+
+    # ---- knowing when the version moves (called with the lock held) ----
+
+    def _unchanged_version(self) -> int | None:
+        """The version this process read last if Redis has announced no change since, else None."""
+        if self._pid != os.getpid():              # a forked process: the sockets are the parent's
+            self._pid, self._watch, self._known_version = os.getpid(), None, None
+            self._local.clear()
+        if self._watch is None:
+            self._start_watch()
+            return None
+        subscribed = self._watch[0]
+        try:
+            while subscribed.can_read(timeout=0):
+                subscribed.read_response()        # an invalidation (or the end of the connection)
+                self._known_version = None
+        except _store_errors():
+            logger.warning("page cache: lost Redis's invalidation messages; asking Redis on every page",
+                           exc_info=True)
+            self._stop_watch()
+        return self._known_version
+
+    def _start_watch(self) -> None:
+        if time.monotonic() < self._watch_from:
+            return
+        subscribed = tracking = None
+        try:
+            subscribed = self._pool.make_connection()
+            subscribed.send_command("CLIENT", "ID")
+            client_id = subscribed.read_response()
+            subscribed.send_command("SUBSCRIBE", self.INVALIDATIONS)
+            subscribed.read_response()
+            tracking = self._pool.make_connection()
+            tracking.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", client_id, "BCAST",
+                                  "PREFIX", self._version_key)
+            tracking.read_response()
+        except _store_errors():
+            logger.warning("page cache: no invalidation messages from Redis; asking Redis on every page",
+                           exc_info=True)
+            for connection in (subscribed, tracking):
+                if connection is not None:
+                    connection.disconnect()
+            self._watch_from = time.monotonic() + self.RETRY_SECONDS
+            return
+        self._watch, self._known_version = (subscribed, tracking), None
+
+    def _stop_watch(self) -> None:
+        for connection in self._watch or ():
+            connection.disconnect()
+        self._watch, self._known_version = None, None
+        self._watch_from = time.monotonic() + self.RETRY_SECONDS
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:
@@ -279,35 +352,51 @@ def _keep(response: Response) -> Response:
     return response
 
 
+class FragmentMemo:
+    """Parts many pages share, kept in this process's memory under the catalogue version they
+    were rendered at (least recently used dropped first). Rendering one again costs less than
+    the round trips to Redis for it, and every page rendered after a change needs them."""
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self._parts: OrderedDict[tuple, tuple[int, float, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, version: int) -> str | None:
+        with self._lock:
+            found = self._parts.get(key)
+            if found is None or found[0] != version or found[1] < time.monotonic():
+                return None
+            self._parts.move_to_end(key)
+            return found[2]
+
+    def put(self, key: tuple, version: int, text: str, seconds: int) -> None:
+        with self._lock:
+            self._parts[key] = (version, time.monotonic() + seconds, text)
+            self._parts.move_to_end(key)
+            while len(self._parts) > self.max_entries:
+                self._parts.popitem(last=False)
+
+
 def cached_fragment(name: str, key: str, render: Callable[[], str]) -> str:
-    """`render()`, or the text it gave for the same `name`, `key` and language under the current
-    catalogue version: a part of a page that many pages share (a product's related products).
+    """`render()`, or the text it gave in this process for the same `name`, `key` and language
+    under the current catalogue version: a part of a page that many pages share (a product's
+    related products, its producer's box).
 
     Only while rendering a page the cache looked for and did not have (an anonymous visitor's
-    catalogue page), so a fragment is as exact as a page; otherwise it is simply `render()`.
+    catalogue page): the version is the one that page will be kept under, read before the
+    page's queries, so a fragment is as exact as a page; otherwise it is simply `render()`.
     The text must be the same for every anonymous visitor: no CSRF token, nothing personal.
     """
-    if "page_cache_entry" not in g:
+    entry = g.get("page_cache_entry")
+    if entry is None:
         return render()
-    store = _store()
-    fragment_key = hashlib.sha256(f"fragment|{name}|{get_locale()}|{key}".encode()).hexdigest()
-    body = store.recent(fragment_key, g.page_cache_entry[0])   # the version the page is kept under
-    if body is not None:
-        return body.decode("utf-8")
-    try:
-        version, body = store.lookup(fragment_key)
-    except _store_errors():
-        return render()
-    if body is not None:
-        store.remember(fragment_key, version, body)
-        return body.decode("utf-8")
-    text = render()
-    try:
-        store.put(version, fragment_key, text.encode("utf-8"), current_app.config["PAGE_CACHE_SECONDS"])
-    except _store_errors():
-        logger.warning("page cache unreachable; fragment not kept", exc_info=True)
-    else:
-        store.remember(fragment_key, version, text.encode("utf-8"))
+    memo: FragmentMemo = current_app.extensions["page_cache_fragments"]
+    fragment_key = (name, str(get_locale()), key)
+    text = memo.get(fragment_key, entry[0])
+    if text is None:
+        text = render()
+        memo.put(fragment_key, entry[0], text, current_app.config["PAGE_CACHE_SECONDS"])
     return text
 
 
@@ -318,6 +407,7 @@ def _flashed(sender, message, category, **extra) -> None:
 def attach_store(app: Flask, store) -> None:
     """Keep `app`'s pages in `store` and have commits on its database invalidate them."""
     app.extensions["page_cache"] = store
+    app.extensions["page_cache_fragments"] = FragmentMemo(app.config["PAGE_CACHE_MAX_ENTRIES"])
     with app.app_context():
         from marketplace.extensions import db
 
@@ -327,7 +417,8 @@ def attach_store(app: Flask, store) -> None:
 def init_page_cache(app: Flask) -> None:
     """Serve and keep anonymous visitors' catalogue pages while PAGE_CACHE_SECONDS is above zero."""
     if app.config.get("REDIS_URL"):
-        store = RedisStore(app.config["REDIS_URL"], app.config["PAGE_CACHE_PREFIX"])
+        store = RedisStore(app.config["REDIS_URL"], app.config["PAGE_CACHE_PREFIX"],
+                           app.config["PAGE_CACHE_MAX_ENTRIES"])
     else:
         store = LocalStore(app.config["PAGE_CACHE_MAX_ENTRIES"])
     attach_store(app, store)

@@ -7,6 +7,7 @@ this machine (skipped when there is none).
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import pytest
@@ -261,7 +262,7 @@ def test_products_of_a_category_share_their_related_cards_but_leave_themselves_o
     second, second_queries = visit(app.test_client(), f"/produk/{wallet.slug}")
 
     assert (first.headers[HEADER], second.headers[HEADER]) == ("miss", "miss")
-    assert store.lookups == 6          # each page, then its producer box and related cards
+    assert store.lookups == 2          # each page; the shared parts are kept in the process
     def asks_for_related(queries):
         return any(" LIMIT " in q.upper() and "products.stock > " in q.lower() for q in queries)
 
@@ -358,32 +359,94 @@ def test_a_page_kept_under_an_older_version_is_not_served_from_redis(redis_db, r
 
 
 class CountingRedisStore(RedisStore):
+    """A worker's store that counts how often it asks Redis for a page."""
+
     def __init__(self, url: str, prefix: str):
         super().__init__(url, prefix)
-        self.lookups = 0
+        self.redis_reads = 0
+        mget = self._redis.mget
 
-    def lookup(self, key: str):
-        self.lookups += 1
-        return super().lookup(key)
+        def counted(*keys):
+            self.redis_reads += 1
+            return mget(*keys)
+
+        self._redis.mget = counted
 
 
-def test_a_worker_remembers_shared_parts_of_pages_until_the_catalogue_changes(app, session, bag, redis_cache):
+def announced(check, seconds: float = 0.5) -> bool:
+    """Whether `check()` becomes true once Redis's invalidation message has arrived (at once,
+    in practice: Redis sends it with its answer to the change)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.001)
+    return True
+
+
+def test_a_worker_serves_what_it_knows_without_asking_redis_until_any_worker_changes_the_catalogue(
+        redis_db, redis_cache):
+    worker, other_worker = CountingRedisStore(REDIS_URL, redis_cache), CountingRedisStore(REDIS_URL, redis_cache)
+    assert worker.lookup("page") == (0, None)
+    worker.put(0, "page", b"<p>kept</p>", 60)
+
+    assert worker.lookup("page") == (0, b"<p>kept</p>") and worker.redis_reads == 1
+    assert other_worker.lookup("page") == (0, b"<p>kept</p>")       # from Redis, then from memory
+    assert other_worker.lookup("page") == (0, b"<p>kept</p>") and other_worker.redis_reads == 1
+
+    other_worker.bump()
+    assert announced(lambda: worker.lookup("page") == (1, None))
+    worker.put(1, "page", b"<p>new</p>", 60)
+    assert other_worker.lookup("page") == (1, b"<p>new</p>")
+    reads = worker.redis_reads
+    assert worker.lookup("page") == (1, b"<p>new</p>") and worker.redis_reads == reads
+
+
+def test_a_worker_that_loses_the_invalidation_messages_asks_redis_every_time(redis_db, redis_cache):
+    worker, other_worker = CountingRedisStore(REDIS_URL, redis_cache), RedisStore(REDIS_URL, redis_cache)
+    worker.lookup("page")
+    worker.put(0, "page", b"<p>kept</p>", 60)
+    for client in redis_db.client_list():                 # as when Redis restarts
+        if client.get("sub") == "1":
+            redis_db.client_kill_filter(_id=client["id"])
+
+    other_worker.bump()
+    assert worker.lookup("page") == (1, None)
+    reads = worker.redis_reads
+    worker.put(1, "page", b"<p>new</p>", 60)
+    assert worker.lookup("page") == (1, b"<p>new</p>") and worker.redis_reads == reads + 1
+
+
+def test_kept_pages_expire_in_every_worker_when_they_expire_in_redis(redis_db, redis_cache, monkeypatch):
+    worker = CountingRedisStore(REDIS_URL, redis_cache)
+    worker.lookup("page")
+    worker.put(0, "page", b"<p>kept</p>", 60)
+    assert worker.lookup("page") == (0, b"<p>kept</p>")
+
+    later = time.time() + 61
+    monkeypatch.setattr(page_cache_module.time, "time", lambda: later)
+    redis_db.delete(f"{redis_cache}:page:page")           # what Redis does after the 60 seconds
+    assert worker.lookup("page") == (0, None)
+
+
+def test_shared_parts_of_pages_cost_no_round_trip_to_redis_and_follow_changes(app, session, bag, redis_cache):
     wallet = factories.make_product(session, seller=bag.seller, category=bag.category, name="Dompet Anyaman")
     basket = factories.make_product(session, category=bag.category, name="Keranjang Pandan")
     store = CountingRedisStore(REDIS_URL, redis_cache)
     attach_store(app, store)
 
     app.test_client().get(f"/produk/{bag.slug}")
-    second = app.test_client().get(f"/produk/{wallet.slug}")
-    assert second.headers[HEADER] == "miss"
-    assert store.lookups == 4            # the two pages; the producer box and related cards for the first
+    second, second_queries = visit(app.test_client(), f"/produk/{wallet.slug}")
+    assert second.headers[HEADER] == "miss" and store.redis_reads == 2      # the two pages only
+    assert not any("FROM seller_cohorts" in query for query in second_queries)
     assert "Tas Anyaman" in related_section(second.get_data(as_text=True))
+    assert app.test_client().get(f"/produk/{wallet.slug}").headers[HEADER] == "hit" and store.redis_reads == 2
 
     basket.name = "Keranjang Pandan Besar"
     session.commit()
     third = app.test_client().get(f"/produk/{wallet.slug}")
 
-    assert store.lookups == 7            # a new version: the page and its parts are looked for again
+    assert third.headers[HEADER] == "miss" and store.redis_reads == 3
     assert "Keranjang Pandan Besar" in related_section(third.get_data(as_text=True))
 
 
