@@ -73,19 +73,20 @@ def set_language():
     return redirect(safe_next_url(request.form.get("next")), code=303)
 
 
-# Translations by locale, for the templates' gettext (a page translates a few dozen strings).
-_TRANSLATIONS: dict = {}
-
-
 def _current_translations():
-    """Flask-Babel's `get_translations()` in one lookup once the request's locale is known
-    (Flask-Babel's own takes four context lookups and formats the locale's name each time)."""
-    locale = getattr(g.get("_flask_babel") if g else None, "babel_locale", None)
+    """Flask-Babel's `get_translations()`, looked up once per request and language rather than
+    for each of the few dozen strings a page translates (each lookup walks the request context
+    four times and formats the locale's name). A forced or refreshed locale is a new object,
+    so it gets its own translations."""
+    babel_context = g.get("_flask_babel") if g else None
+    locale = getattr(babel_context, "babel_locale", None)
     if locale is None:                   # not chosen yet in this request, or just refreshed
         return get_translations()
-    translations = _TRANSLATIONS.get(locale)
-    if translations is None:
-        translations = _TRANSLATIONS[locale] = get_translations()
+    known = getattr(babel_context, "plb_translations", None)
+    if known is not None and known[0] is locale:
+        return known[1]
+    translations = get_translations()
+    babel_context.plb_translations = (locale, translations)
     return translations
 
 
