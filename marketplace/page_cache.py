@@ -96,6 +96,18 @@ class LocalStore:
             self._pages.move_to_end(key)
             return self._version, found[1]
 
+    def fragment(self, key: str, version: int) -> str | None:
+        """A part kept by `keep_fragment` under exactly `version`, else None."""
+        with self._lock:
+            found = self._pages.get(key)
+            if found is None or version != self._version or found[0] < time.monotonic():
+                return None
+            self._pages.move_to_end(key)
+            return found[1].decode("utf-8")
+
+    def keep_fragment(self, key: str, version: int, text: str, seconds: int) -> None:
+        self.put(version, key, text.encode("utf-8"), seconds)
+
     def put(self, version: int, key: str, body: bytes, seconds: int) -> None:
         with self._lock:
             if version != self._version:      # rendered from data older than the last change
@@ -146,7 +158,7 @@ class RedisStore:
 
     def bump(self) -> None:
         with self._lock:
-            self._known_version = None
+            self._forget()
         self._redis.incr(self._version_key)
 
     def lookup(self, key: str) -> tuple[int, bytes | None]:
@@ -178,6 +190,23 @@ class RedisStore:
             if version == self._known_version:
                 self._remember(key, version, expires, body)
 
+    def fragment(self, key: str, version: int) -> str | None:
+        """A part kept by `keep_fragment` in this process under `version`, if Redis has announced
+        no change since; else None. Parts are never sent to Redis: rendering one again costs less
+        than the round trips for it."""
+        with self._lock:
+            found = self._local.get(key)
+            if (found is None or version != self._unchanged_version() or found[0] != version
+                    or found[1] <= time.time()):
+                return None
+            self._local.move_to_end(key)
+            return found[2].decode("utf-8")
+
+    def keep_fragment(self, key: str, version: int, text: str, seconds: int) -> None:
+        with self._lock:
+            if version == self._known_version:
+                self._remember(key, version, int(time.time()) + seconds, text.encode("utf-8"))
+
     def _remember(self, key: str, version: int, expires: int, body: bytes) -> None:
         """Keep a page in this process's memory until `expires` (seconds since the epoch, as in Redis)."""
         self._local[key] = (version, expires, body)
@@ -190,8 +219,8 @@ class RedisStore:
     def _unchanged_version(self) -> int | None:
         """The version this process read last if Redis has announced no change since, else None."""
         if self._pid != os.getpid():              # a forked process: the sockets are the parent's
-            self._pid, self._watch, self._known_version = os.getpid(), None, None
-            self._local.clear()
+            self._pid, self._watch = os.getpid(), None
+            self._forget()
         if self._watch is None:
             self._start_watch()
             return None
@@ -199,7 +228,7 @@ class RedisStore:
         try:
             while subscribed.can_read(timeout=0):
                 subscribed.read_response()        # an invalidation (or the end of the connection)
-                self._known_version = None
+                self._forget()
         except _store_errors():
             logger.warning("page cache: lost Redis's invalidation messages; asking Redis on every page",
                            exc_info=True)
@@ -228,13 +257,21 @@ class RedisStore:
                     connection.disconnect()
             self._watch_from = time.monotonic() + self.RETRY_SECONDS
             return
-        self._watch, self._known_version = (subscribed, tracking), None
+        self._watch = (subscribed, tracking)
+        self._forget()
 
     def _stop_watch(self) -> None:
         for connection in self._watch or ():
             connection.disconnect()
-        self._watch, self._known_version = None, None
+        self._watch = None
+        self._forget()
         self._watch_from = time.monotonic() + self.RETRY_SECONDS
+
+    def _forget(self) -> None:
+        """Drop what this process knows: every page it remembers belongs to the version that
+        just moved (or, after Redis restarted or was emptied, to numbers that will come again)."""
+        self._known_version = None
+        self._local.clear()
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:
@@ -352,32 +389,6 @@ def _keep(response: Response) -> Response:
     return response
 
 
-class FragmentMemo:
-    """Parts many pages share, kept in this process's memory under the catalogue version they
-    were rendered at (least recently used dropped first). Rendering one again costs less than
-    the round trips to Redis for it, and every page rendered after a change needs them."""
-
-    def __init__(self, max_entries: int):
-        self.max_entries = max_entries
-        self._parts: OrderedDict[tuple, tuple[int, float, str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, version: int) -> str | None:
-        with self._lock:
-            found = self._parts.get(key)
-            if found is None or found[0] != version or found[1] < time.monotonic():
-                return None
-            self._parts.move_to_end(key)
-            return found[2]
-
-    def put(self, key: tuple, version: int, text: str, seconds: int) -> None:
-        with self._lock:
-            self._parts[key] = (version, time.monotonic() + seconds, text)
-            self._parts.move_to_end(key)
-            while len(self._parts) > self.max_entries:
-                self._parts.popitem(last=False)
-
-
 def cached_fragment(name: str, key: str, render: Callable[[], str]) -> str:
     """`render()`, or the text it gave in this process for the same `name`, `key` and language
     under the current catalogue version: a part of a page that many pages share (a product's
@@ -391,12 +402,12 @@ def cached_fragment(name: str, key: str, render: Callable[[], str]) -> str:
     entry = g.get("page_cache_entry")
     if entry is None:
         return render()
-    memo: FragmentMemo = current_app.extensions["page_cache_fragments"]
-    fragment_key = (name, str(get_locale()), key)
-    text = memo.get(fragment_key, entry[0])
+    store = _store()
+    fragment_key = f"fragment|{name}|{get_locale()}|{key}"
+    text = store.fragment(fragment_key, entry[0])
     if text is None:
         text = render()
-        memo.put(fragment_key, entry[0], text, current_app.config["PAGE_CACHE_SECONDS"])
+        store.keep_fragment(fragment_key, entry[0], text, current_app.config["PAGE_CACHE_SECONDS"])
     return text
 
 
@@ -407,7 +418,6 @@ def _flashed(sender, message, category, **extra) -> None:
 def attach_store(app: Flask, store) -> None:
     """Keep `app`'s pages in `store` and have commits on its database invalidate them."""
     app.extensions["page_cache"] = store
-    app.extensions["page_cache_fragments"] = FragmentMemo(app.config["PAGE_CACHE_MAX_ENTRIES"])
     with app.app_context():
         from marketplace.extensions import db
 

@@ -417,6 +417,19 @@ def test_a_worker_that_loses_the_invalidation_messages_asks_redis_every_time(red
     assert worker.lookup("page") == (1, b"<p>new</p>") and worker.redis_reads == reads + 1
 
 
+def test_pages_remembered_before_redis_was_emptied_are_not_served_when_the_version_comes_round_again(
+        redis_db, redis_cache):
+    worker = CountingRedisStore(REDIS_URL, redis_cache)
+    for key in ("home", "listing"):
+        worker.lookup(key)
+        worker.put(0, key, b"<p>before</p>", 60)
+    assert worker.lookup("listing") == (0, b"<p>before</p>")
+
+    redis_db.flushdb()                                     # the version starts again from 0
+    assert announced(lambda: worker.lookup("home") == (0, None))
+    assert worker.lookup("listing") == (0, None)
+
+
 def test_kept_pages_expire_in_every_worker_when_they_expire_in_redis(redis_db, redis_cache, monkeypatch):
     worker = CountingRedisStore(REDIS_URL, redis_cache)
     worker.lookup("page")
