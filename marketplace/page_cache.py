@@ -164,10 +164,9 @@ class RedisStore:
     def lookup(self, key: str) -> tuple[int, bytes | None]:
         with self._lock:
             version = self._unchanged_version()
-            found = self._local.get(key) if version is not None else None
-            if found is not None and found[0] == version and found[1] > time.time():
-                self._local.move_to_end(key)
-                return version, found[2]
+            remembered = self._recall(key, version)
+            if remembered is not None:
+                return version, remembered
             watch = self._watch
         raw_version, kept = self._redis.mget(self._version_key, self._page_prefix + key)
         version = int(raw_version or 0)
@@ -195,17 +194,23 @@ class RedisStore:
         no change since; else None. Parts are never sent to Redis: rendering one again costs less
         than the round trips for it."""
         with self._lock:
-            found = self._local.get(key)
-            if (found is None or version != self._unchanged_version() or found[0] != version
-                    or found[1] <= time.time()):
+            if version != self._unchanged_version():
                 return None
-            self._local.move_to_end(key)
-            return found[2].decode("utf-8")
+            remembered = self._recall(key, version)
+        return remembered.decode("utf-8") if remembered is not None else None
 
     def keep_fragment(self, key: str, version: int, text: str, seconds: int) -> None:
         with self._lock:
             if version == self._known_version:
                 self._remember(key, version, int(time.time()) + seconds, text.encode("utf-8"))
+
+    def _recall(self, key: str, version: int | None) -> bytes | None:
+        """What `_remember` kept for `key` under `version` and not yet expired, else None."""
+        found = self._local.get(key) if version is not None else None
+        if found is None or found[0] != version or found[1] <= time.time():
+            return None
+        self._local.move_to_end(key)
+        return found[2]
 
     def _remember(self, key: str, version: int, expires: int, body: bytes) -> None:
         """Keep a page in this process's memory until `expires` (seconds since the epoch, as in Redis)."""
