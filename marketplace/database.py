@@ -1,7 +1,8 @@
 """Engine-level settings, and what each session's transaction wrote.
 
 Every SQL statement the app sends is looked at once (a SQLAlchemy engine event): a statement that
-is not a plain read adds the table it writes to (or "*" when that can't be told) to the pooled
+is not a plain read adds the table it writes to (or "*" when that can't be told; or the name given
+in its `written_as` execution option, for a change narrower than its table) to the pooled
 connection's `info`; each session remembers the connections its transaction used. Two things
 rely on it:
 - `on_commit` callbacks learn, after a commit, which tables it changed (the page cache uses it);
@@ -64,13 +65,25 @@ def disable_postgresql_jit(engine: Engine) -> None:
 def _note_statement(conn, cursor, statement, parameters, context, executemany) -> None:
     if _READ.match(statement):
         return
-    target = _WRITE_TARGET.match(statement)
-    conn.info.setdefault(_WRITES, set()).add(target.group(1).lower() if target else "*")
+    written_as = context.execution_options.get("written_as") if context is not None else None
+    if written_as is None:
+        target = _WRITE_TARGET.match(statement)
+        written_as = target.group(1).lower() if target else "*"
+    conn.info.setdefault(_WRITES, set()).add(written_as)
+
+
+def note_written(session: Session, name: str) -> None:
+    """Count `name` as written by the session's current transaction, as a statement writing to
+    that table would (for a change a statement's `written_as` named too narrowly)."""
+    session.connection().info.setdefault(_WRITES, set()).add(name)
 
 
 def _session_began(session: Session, transaction, connection) -> None:
     # The pooled connection's info dict outlives the Connection, so after_commit can still read it.
     # Marks left on it by earlier use outside a session (a migration, a seed) are not this one's.
+    # A savepoint (begin_nested) begins again on the same connection: what it wrote before stays.
+    if any(info is connection.info for _engine, info in session.info.get(_CONNECTIONS, [])):
+        return
     connection.info.pop(_WRITES, None)
     session.info.setdefault(_CONNECTIONS, []).append((connection.engine, connection.info))
 

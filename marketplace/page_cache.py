@@ -11,6 +11,10 @@ was rendered, and any committed transaction that wrote to a table these pages re
 (CATALOG_TABLES, or a statement whose table can't be told) increments the version once the
 commit is done, so a page rendered from older data is never served again. Writes are seen at the
 SQL level in every session (ORM flush, bulk UPDATE, `flask restore` alike; marketplace/database.py).
+Product pages, the only ones that show a stock level, are also kept under a *stock version*, moved
+instead of the catalogue version by a change of stock levels alone (services.stock.STOCK_LEVELS: an
+order or a cancellation that neither empties a product nor refills it from zero), so ordering does
+not throw away listings, search results and the home page.
 PAGE_CACHE_SECONDS bounds what the app cannot see (SQL typed by hand on the database, a deploy
 with new templates).
 
@@ -39,6 +43,7 @@ from markupsafe import Markup
 from sqlalchemy.engine import Engine
 
 from marketplace.database import on_commit
+from marketplace.services.stock import STOCK_LEVELS
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +64,12 @@ NEUTRAL_WHEN_EMPTY = frozenset({"_fresh"})
 MAX_CACHED_PATH = 512
 CSRF_PLACEHOLDER = "\x00plb-csrf\x00"
 HEADER = "X-Page-Cache"
+# Pages that show a product's stock level, so also depend on the stock version (see `_catalogue_committed`).
+STOCK_ENDPOINTS = frozenset({"catalog.product"})
+
+# What a page was rendered from: (catalogue version,), or (catalogue version, stock version) for
+# the pages of STOCK_ENDPOINTS.
+Version = tuple[int, ...]
 
 _STORES: weakref.WeakKeyDictionary[Engine, object] = weakref.WeakKeyDictionary()
 # Parts of every page that belong to the visitor (name -> what renders them for the current one).
@@ -68,54 +79,64 @@ _VISITOR_PARTS: dict[str, Callable[[], str]] = {}
 # ---- stores ------------------------------------------------------------------------------------
 
 class LocalStore:
-    """Version and pages in this process's memory, least recently used pages dropped first."""
+    """Versions and pages in this process's memory, least recently used pages dropped first."""
 
     def __init__(self, max_entries: int = 2_000):
         self.max_entries = max_entries
-        self._version = 0
-        self._pages: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._catalogue = 0
+        self._stock = 0
+        self._pages: OrderedDict[str, tuple[Version, float, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def version(self) -> int:
-        return self._version
+    def version(self) -> Version:
+        """(catalogue version, stock version)."""
+        return self._catalogue, self._stock
 
-    def bump(self) -> None:
+    def bump(self, stock_only: bool = False) -> None:
         with self._lock:
-            self._version += 1
-            self._pages.clear()
+            if stock_only:
+                self._stock += 1
+            else:
+                self._catalogue += 1
+                self._pages.clear()
 
-    def lookup(self, key: str) -> tuple[int, bytes | None]:
-        """(the current version, the page kept under it for `key` or None)."""
+    def _current(self, with_stock: bool) -> Version:
+        return (self._catalogue, self._stock) if with_stock else (self._catalogue,)
+
+    def lookup(self, key: str, with_stock: bool = False) -> tuple[Version, bytes | None]:
+        """(the current version, the page kept under it for `key` or None); `with_stock` for a
+        page that also shows stock levels."""
         with self._lock:
-            found = self._pages.get(key)
-            if found is None:
-                return self._version, None
-            if found[0] < time.monotonic():
-                del self._pages[key]
-                return self._version, None
-            self._pages.move_to_end(key)
-            return self._version, found[1]
+            version = self._current(with_stock)
+            return version, self._recall(key, version)
 
-    def fragment(self, key: str, version: int) -> str | None:
+    def fragment(self, key: str, version: Version) -> str | None:
         """A part kept by `keep_fragment` under exactly `version`, else None."""
         with self._lock:
-            found = self._pages.get(key)
-            if found is None or version != self._version or found[0] < time.monotonic():
-                return None
-            self._pages.move_to_end(key)
-            return found[1].decode("utf-8")
+            found = self._recall(key, version) if version == self._current(len(version) > 1) else None
+        return found.decode("utf-8") if found is not None else None
 
-    def keep_fragment(self, key: str, version: int, text: str, seconds: int) -> None:
+    def keep_fragment(self, key: str, version: Version, text: str, seconds: int) -> None:
         self.put(version, key, text.encode("utf-8"), seconds)
 
-    def put(self, version: int, key: str, body: bytes, seconds: int) -> None:
+    def put(self, version: Version, key: str, body: bytes, seconds: int) -> None:
         with self._lock:
-            if version != self._version:      # rendered from data older than the last change
+            if version != self._current(len(version) > 1):   # rendered from data older than the last change
                 return
-            self._pages[key] = (time.monotonic() + seconds, body)
+            self._pages[key] = (version, time.monotonic() + seconds, body)
             self._pages.move_to_end(key)
             while len(self._pages) > self.max_entries:
                 self._pages.popitem(last=False)
+
+    def _recall(self, key: str, version: Version) -> bytes | None:
+        found = self._pages.get(key)
+        if found is None or found[0] != version:
+            return None
+        if found[1] < time.monotonic():
+            del self._pages[key]
+            return None
+        self._pages.move_to_end(key)
+        return found[2]
 
 
 class RedisStore:
@@ -130,8 +151,9 @@ class RedisStore:
     lookup reads what is waiting (a poll, no round trip) before trusting what it remembers.
     Without that connection (Redis restarting, an error) every lookup asks Redis, as before.
 
-    In Redis a page is kept as "<version>:<expiry>:<body>" under its key and read with the current
-    version by one MGET: a page kept under an older version is a miss. Pages expire on their own,
+    In Redis a page is kept as "<catalogue>[.<stock>]:<expiry>:<body>" under its key and read with
+    the current versions by one MGET: a page kept under an older version is a miss. A change of
+    stock levels alone makes a process forget only the pages that show them. Pages expire on their own,
     here and in each process at the same moment.
     """
 
@@ -144,75 +166,85 @@ class RedisStore:
         self._pool = redis.ConnectionPool.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._redis = redis.Redis(connection_pool=self._pool)
         self._version_key = f"{prefix}:version"
+        self._stock_key = f"{prefix}:version:stock"       # under the same prefix: announced alike
         self._page_prefix = f"{prefix}:page:"
-        self._local: OrderedDict[str, tuple[int, int, bytes]] = OrderedDict()   # key -> version, expiry, page
+        self._local: OrderedDict[str, tuple[Version, int, bytes]] = OrderedDict()   # key -> version, expiry, page
         self._local_entries = local_entries
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._watch = None              # (subscribed connection, tracking connection) once started
         self._watch_from = 0.0          # when to try starting it again after a failure
-        self._known_version: int | None = None
+        self._known_versions: Version | None = None     # (catalogue, stock) as last read
 
-    def version(self) -> int:
-        return int(self._redis.get(self._version_key) or 0)
+    def version(self) -> Version:
+        """(catalogue version, stock version)."""
+        catalogue, stock = self._redis.mget(self._version_key, self._stock_key)
+        return int(catalogue or 0), int(stock or 0)
 
-    def bump(self) -> None:
+    def bump(self, stock_only: bool = False) -> None:
         with self._lock:
-            self._forget()
-        self._redis.incr(self._version_key)
+            self._forget(stock_only)
+        self._redis.incr(self._stock_key if stock_only else self._version_key)
 
-    def lookup(self, key: str) -> tuple[int, bytes | None]:
+    def lookup(self, key: str, with_stock: bool = False) -> tuple[Version, bytes | None]:
         with self._lock:
-            version = self._unchanged_version()
-            remembered = self._recall(key, version)
-            if remembered is not None:
-                return version, remembered
+            known = self._unchanged_versions()
+            if known is not None:
+                version = known if with_stock else known[:1]
+                remembered = self._recall(key, version)
+                if remembered is not None:
+                    return version, remembered
             watch = self._watch
-        raw_version, kept = self._redis.mget(self._version_key, self._page_prefix + key)
-        version = int(raw_version or 0)
+        catalogue, stock, kept = self._redis.mget(self._version_key, self._stock_key, self._page_prefix + key)
+        versions = (int(catalogue or 0), int(stock or 0))
+        version = versions if with_stock else versions[:1]
         body = None
         if kept is not None:
             kept_version, expires, kept_body = kept.split(b":", 2)
-            body = kept_body if int(kept_version) == version else None
+            body = kept_body if kept_version == _encoded(version) else None
         with self._lock:
             if watch is not None and watch is self._watch:
                 # Read after the watch started: any later change will be announced.
-                self._known_version = version
+                self._known_versions = versions
                 if body is not None:
                     self._remember(key, version, int(expires), body)
         return version, body
 
-    def put(self, version: int, key: str, body: bytes, seconds: int) -> None:
+    def put(self, version: Version, key: str, body: bytes, seconds: int) -> None:
         expires = int(time.time()) + seconds
-        self._redis.set(self._page_prefix + key, b"%d:%d:%s" % (version, expires, body), ex=seconds)
+        self._redis.set(self._page_prefix + key, b"%s:%d:%s" % (_encoded(version), expires, body), ex=seconds)
         with self._lock:
-            if version == self._known_version:
+            if self._still_known(version):
                 self._remember(key, version, expires, body)
 
-    def fragment(self, key: str, version: int) -> str | None:
+    def fragment(self, key: str, version: Version) -> str | None:
         """A part kept by `keep_fragment` in this process under `version`, if Redis has announced
         no change since; else None. Parts are never sent to Redis: rendering one again costs less
         than the round trips for it."""
         with self._lock:
-            if version != self._unchanged_version():
-                return None
-            remembered = self._recall(key, version)
+            self._unchanged_versions()
+            remembered = self._recall(key, version) if self._still_known(version) else None
         return remembered.decode("utf-8") if remembered is not None else None
 
-    def keep_fragment(self, key: str, version: int, text: str, seconds: int) -> None:
+    def keep_fragment(self, key: str, version: Version, text: str, seconds: int) -> None:
         with self._lock:
-            if version == self._known_version:
+            if self._still_known(version):
                 self._remember(key, version, int(time.time()) + seconds, text.encode("utf-8"))
 
-    def _recall(self, key: str, version: int | None) -> bytes | None:
+    def _still_known(self, version: Version) -> bool:
+        """Whether `version` is what this process read last, with no change announced since."""
+        known = self._known_versions
+        return known is not None and version == known[:len(version)]
+
+    def _recall(self, key: str, version: Version) -> bytes | None:
         """What `_remember` kept for `key` under `version` and not yet expired, else None."""
-        found = self._local.get(key) if version is not None else None
+        found = self._local.get(key)
         if found is None or found[0] != version or found[1] <= time.time():
             return None
         self._local.move_to_end(key)
         return found[2]
 
-    def _remember(self, key: str, version: int, expires: int, body: bytes) -> None:
+    def _remember(self, key: str, version: Version, expires: int, body: bytes) -> None:
         """Keep a page in this process's memory until `expires` (seconds since the epoch, as in Redis)."""
         self._local[key] = (version, expires, body)
         self._local.move_to_end(key)
@@ -221,8 +253,9 @@ class RedisStore:
 
     # ---- knowing when the version moves (called with the lock held) ----
 
-    def _unchanged_version(self) -> int | None:
-        """The version this process read last if Redis has announced no change since, else None."""
+    def _unchanged_versions(self) -> Version | None:
+        """The versions this process read last, as far as Redis has announced no change since:
+        None if it has announced one of the catalogue, a stock version of None if of stock only."""
         if self._pid != os.getpid():              # a forked process: the sockets are the parent's
             self._pid, self._watch = os.getpid(), None
             self._forget()
@@ -232,13 +265,18 @@ class RedisStore:
         subscribed = self._watch[0]
         try:
             while subscribed.can_read(timeout=0):
-                subscribed.read_response()        # an invalidation (or the end of the connection)
-                self._forget()
+                # An invalidation (or the end of the connection): the keys that changed.
+                message = subscribed.read_response()
+                self._forget(stock_only=self._only_stock_changed(message))
         except _store_errors():
             logger.warning("page cache: lost Redis's invalidation messages; asking Redis on every page",
                            exc_info=True)
             self._stop_watch()
-        return self._known_version
+        return self._known_versions
+
+    def _only_stock_changed(self, message) -> bool:
+        keys = message[2] if isinstance(message, list) and len(message) == 3 else None
+        return isinstance(keys, list) and bool(keys) and all(key == self._stock_key.encode() for key in keys)
 
     def _start_watch(self) -> None:
         if time.monotonic() < self._watch_from:
@@ -272,11 +310,21 @@ class RedisStore:
         self._forget()
         self._watch_from = time.monotonic() + self.RETRY_SECONDS
 
-    def _forget(self) -> None:
+    def _forget(self, stock_only: bool = False) -> None:
         """Drop what this process knows: every page it remembers belongs to the version that
-        just moved (or, after Redis restarted or was emptied, to numbers that will come again)."""
-        self._known_version = None
+        just moved (or, after Redis restarted or was emptied, to numbers that will come again).
+        A change of stock levels only drops the pages that show them."""
+        if stock_only and self._known_versions is not None:
+            self._known_versions = (self._known_versions[0], None)
+            for key in [key for key, (version, _, _) in self._local.items() if len(version) > 1]:
+                del self._local[key]
+            return
+        self._known_versions = None
         self._local.clear()
+
+
+def _encoded(version: Version) -> bytes:
+    return b".".join(b"%d" % number for number in version)
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:
@@ -290,12 +338,20 @@ def _store_errors() -> tuple[type[BaseException], ...]:
 # ---- noticing writes -----------------------------------------------------------------------------
 
 def _catalogue_committed(engine: Engine, tables: set[str]) -> None:
-    """After a commit on `engine`: move the version on if it wrote to a table the pages read."""
+    """After a commit on `engine`: move the catalogue version on if it wrote to a table the pages
+    read, or only the stock version if all it changed there was stock levels that neither reached
+    nor left zero (stock.STOCK_LEVELS: an order, a cancellation), which only product pages show."""
     store = _STORES.get(engine)
-    if store is None or not (tables & CATALOG_TABLES or "*" in tables):
+    if store is None:
+        return
+    if tables & CATALOG_TABLES or "*" in tables:
+        stock_only = False
+    elif STOCK_LEVELS in tables:
+        stock_only = True
+    else:
         return
     try:
-        store.bump()
+        store.bump(stock_only)
     except _store_errors():
         logger.exception("page cache: could not record a catalogue change; cached pages may be stale "
                          "for up to PAGE_CACHE_SECONDS")
@@ -350,7 +406,8 @@ def _serve_cached():
     store = _store()
     key = _cache_key()
     try:
-        version, body = store.lookup(key)     # before the view's queries: see the module docstring
+        # Before the view's queries: see the module docstring.
+        version, body = store.lookup(key, with_stock=request.endpoint in STOCK_ENDPOINTS)
     except _store_errors():
         logger.warning("page cache unreachable; rendering pages without it", exc_info=True)
         return None
@@ -409,10 +466,11 @@ def cached_fragment(name: str, key: str, render: Callable[[], str]) -> str:
         return render()
     store = _store()
     fragment_key = f"fragment|{name}|{get_locale()}|{key}"
-    text = store.fragment(fragment_key, entry[0])
+    version = entry[0][:1]                # shared parts show no stock levels
+    text = store.fragment(fragment_key, version)
     if text is None:
         text = render()
-        store.keep_fragment(fragment_key, entry[0], text, current_app.config["PAGE_CACHE_SECONDS"])
+        store.keep_fragment(fragment_key, version, text, current_app.config["PAGE_CACHE_SECONDS"])
     return text
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, select, text, update
 
-from marketplace.database import on_commit, tables_written
+from marketplace.database import note_written, on_commit, tables_written
 from marketplace.extensions import db
 from marketplace.models import AuditLog, Category, Product
 from tests import factories
@@ -61,6 +61,31 @@ def test_flushes_bulk_updates_and_other_statements_are_told_apart(session, commi
 
     assert commits == [(db.engine, {"audit_log", "products", "*"})]
     assert tables_written(session) == set()
+
+
+def test_writes_before_and_inside_a_savepoint_are_all_told(session, commits):
+    product = factories.make_product(session)
+    commits.clear()
+
+    session.execute(update(Product).where(Product.id == product.id).values(price=1))
+    with session.begin_nested():
+        session.add(AuditLog(action="test.write", subject_type="product", subject_id=product.id))
+    session.commit()
+
+    assert commits == [(db.engine, {"products", "audit_log"})]
+
+
+def test_a_statement_can_name_what_it_writes_more_narrowly_than_its_table(session, commits):
+    product = factories.make_product(session)
+    commits.clear()
+
+    session.execute(update(Product).where(Product.id == product.id).values(stock=Product.stock - 1)
+                    .execution_options(written_as="products.stock"))
+    assert tables_written(session) == {"products.stock"}
+    note_written(session, "products")
+    session.commit()
+
+    assert commits == [(db.engine, {"products.stock", "products"})]
 
 
 def test_a_rolled_back_transaction_is_not_told(session, commits):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
@@ -16,7 +17,8 @@ from sqlalchemy import update
 from marketplace import page_cache as page_cache_module
 from marketplace.models import AuditLog, Base, Product, ProductStatus
 from marketplace.page_cache import CATALOG_TABLES, HEADER, LocalStore, RedisStore, attach_store
-from marketplace.services import stock
+from marketplace.database import tables_written
+from marketplace.services import orders, stock
 from tests import factories
 from tests.conftest import TEST_REDIS_URL as REDIS_URL
 from tests.conftest import login
@@ -119,6 +121,51 @@ def test_stock_taken_by_a_bulk_update_shows_at_once(app, page_cache, session, ba
 
     assert page.headers[HEADER] == "miss"
     assert 'max="1"' in page.get_data(as_text=True)
+
+
+def test_an_order_refreshes_the_product_page_only_while_stock_is_left(app, page_cache, session, bag):
+    listing_urls = ("/", "/produk", "/kategori/kerajinan", f"/toko/{bag.seller.slug}")
+    for url in (*listing_urls, f"/produk/{bag.slug}"):
+        app.test_client().get(url)
+
+    factories.place_order(session, [(bag, 1)])
+
+    page = app.test_client().get(f"/produk/{bag.slug}")
+    assert page.headers[HEADER] == "miss" and 'max="3"' in page.get_data(as_text=True)
+    for url in listing_urls:        # they show no stock level, only whether any is left
+        assert visit(app.test_client(), url)[0].headers[HEADER] == "hit", url
+        assert not visit(app.test_client(), url)[1], url
+
+
+def test_the_last_unit_sold_or_given_back_refreshes_every_page_listing_the_product(app, page_cache, session, bag):
+    app.test_client().get("/produk")
+
+    order = factories.place_order(session, [(bag, 4)])
+    listing = app.test_client().get("/produk")
+    assert listing.headers[HEADER] == "miss" and "Stok habis" in listing.get_data(as_text=True)
+    assert app.test_client().get("/produk").headers[HEADER] == "hit"
+
+    orders.expire_orders(session, now=order.expires_at + timedelta(minutes=1))
+    session.commit()
+
+    listing = app.test_client().get("/produk")
+    assert listing.headers[HEADER] == "miss" and "Stok habis" not in listing.get_data(as_text=True)
+
+
+def test_stock_levels_are_recorded_apart_from_other_changes_to_products(session, bag):
+    stock.reserve(session, bag.id, 1)
+    assert tables_written(session) == {stock.STOCK_LEVELS}
+    stock.release(session, bag.id, 1)
+    assert tables_written(session) == {stock.STOCK_LEVELS}
+    stock.reserve(session, bag.id, 4)
+    assert tables_written(session) == {stock.STOCK_LEVELS, "products"}
+    session.rollback()
+
+    stock.release(session, bag.id, 2)       # from 4: no change of "any left"
+    assert tables_written(session) == {stock.STOCK_LEVELS}
+    session.execute(update(Product).where(Product.id == bag.id).values(stock=0))
+    assert tables_written(session) == {stock.STOCK_LEVELS, "products"}
+    session.rollback()
 
 
 def test_a_rolled_back_change_or_other_tables_leave_the_pages_alone(app, page_cache, session, bag):
@@ -228,9 +275,9 @@ class CountingStore(LocalStore):
         super().__init__()
         self.lookups = 0
 
-    def lookup(self, key: str):
+    def lookup(self, key: str, with_stock: bool = False):
         self.lookups += 1
-        return super().lookup(key)
+        return super().lookup(key, with_stock)
 
 
 def test_other_pages_never_ask_the_store(app, page_cache, bag, buyer):
@@ -330,7 +377,7 @@ def test_pages_and_changes_are_shared_through_redis(app, session, bag, redis_cac
     bag.price = 90_000
     session.commit()      # ... and this worker's commit moves the version for everyone.
 
-    assert other_worker.version() == 1
+    assert other_worker.version() == (1, 0)
     page = app.test_client().get(f"/produk/{bag.slug}")
     assert page.headers[HEADER] == "miss" and "Rp 90.000" in page.get_data(as_text=True)
     assert app.test_client().get(f"/produk/{bag.slug}").headers[HEADER] == "hit"
@@ -347,15 +394,15 @@ def test_pages_still_render_when_redis_is_down(app, page_cache, bag):
 
 def test_a_page_kept_under_an_older_version_is_not_served_from_redis(redis_db, redis_cache):
     store = RedisStore(REDIS_URL, redis_cache)
-    store.put(store.version(), "page", b"<p>old: prices of yesterday</p>", 60)
-    assert store.lookup("page") == (0, b"<p>old: prices of yesterday</p>")
+    store.put((0,), "page", b"<p>old: prices of yesterday</p>", 60)
+    assert store.lookup("page") == ((0,), b"<p>old: prices of yesterday</p>")
 
     store.bump()
-    assert store.lookup("page") == (1, None)
-    store.put(0, "page", b"<p>rendered before the change, kept after it</p>", 60)
-    assert store.lookup("page") == (1, None)
-    store.put(1, "page", b"<p>new: 1:2</p>", 60)       # a colon in the page is no separator
-    assert store.lookup("page") == (1, b"<p>new: 1:2</p>")
+    assert store.lookup("page") == ((1,), None)
+    store.put((0,), "page", b"<p>rendered before the change, kept after it</p>", 60)
+    assert store.lookup("page") == ((1,), None)
+    store.put((1,), "page", b"<p>new: 1:2</p>", 60)       # a colon in the page is no separator
+    assert store.lookup("page") == ((1,), b"<p>new: 1:2</p>")
 
 
 class CountingRedisStore(RedisStore):
@@ -387,34 +434,51 @@ def announced(check, seconds: float = 0.5) -> bool:
 def test_a_worker_serves_what_it_knows_without_asking_redis_until_any_worker_changes_the_catalogue(
         redis_db, redis_cache):
     worker, other_worker = CountingRedisStore(REDIS_URL, redis_cache), CountingRedisStore(REDIS_URL, redis_cache)
-    assert worker.lookup("page") == (0, None)
-    worker.put(0, "page", b"<p>kept</p>", 60)
+    assert worker.lookup("page") == ((0,), None)
+    worker.put((0,), "page", b"<p>kept</p>", 60)
 
-    assert worker.lookup("page") == (0, b"<p>kept</p>") and worker.redis_reads == 1
-    assert other_worker.lookup("page") == (0, b"<p>kept</p>")       # from Redis, then from memory
-    assert other_worker.lookup("page") == (0, b"<p>kept</p>") and other_worker.redis_reads == 1
+    assert worker.lookup("page") == ((0,), b"<p>kept</p>") and worker.redis_reads == 1
+    assert other_worker.lookup("page") == ((0,), b"<p>kept</p>")       # from Redis, then from memory
+    assert other_worker.lookup("page") == ((0,), b"<p>kept</p>") and other_worker.redis_reads == 1
 
     other_worker.bump()
-    assert announced(lambda: worker.lookup("page") == (1, None))
-    worker.put(1, "page", b"<p>new</p>", 60)
-    assert other_worker.lookup("page") == (1, b"<p>new</p>")
+    assert announced(lambda: worker.lookup("page") == ((1,), None))
+    worker.put((1,), "page", b"<p>new</p>", 60)
+    assert other_worker.lookup("page") == ((1,), b"<p>new</p>")
     reads = worker.redis_reads
-    assert worker.lookup("page") == (1, b"<p>new</p>") and worker.redis_reads == reads
+    assert worker.lookup("page") == ((1,), b"<p>new</p>") and worker.redis_reads == reads
+
+
+def test_a_change_of_stock_levels_leaves_each_worker_the_pages_that_do_not_show_them(redis_db, redis_cache):
+    worker, other_worker = CountingRedisStore(REDIS_URL, redis_cache), RedisStore(REDIS_URL, redis_cache)
+    worker.lookup("listing")
+    worker.put((0,), "listing", b"<p>cards</p>", 60)
+    worker.put((0, 0), "product", b"<p>4 left</p>", 60)
+    assert worker.lookup("product", with_stock=True) == ((0, 0), b"<p>4 left</p>")
+    reads = worker.redis_reads
+
+    other_worker.bump(stock_only=True)
+    assert announced(lambda: worker.lookup("product", with_stock=True) == ((0, 1), None))
+    assert worker.lookup("listing") == ((0,), b"<p>cards</p>") and worker.redis_reads == reads + 1
+
+    other_worker.bump()
+    assert announced(lambda: worker.lookup("listing") == ((1,), None))
+    assert worker.lookup("product", with_stock=True) == ((1, 1), None)
 
 
 def test_a_worker_that_loses_the_invalidation_messages_asks_redis_every_time(redis_db, redis_cache):
     worker, other_worker = CountingRedisStore(REDIS_URL, redis_cache), RedisStore(REDIS_URL, redis_cache)
     worker.lookup("page")
-    worker.put(0, "page", b"<p>kept</p>", 60)
+    worker.put((0,), "page", b"<p>kept</p>", 60)
     for client in redis_db.client_list():                 # as when Redis restarts
         if client.get("sub") == "1":
             redis_db.client_kill_filter(_id=client["id"])
 
     other_worker.bump()
-    assert worker.lookup("page") == (1, None)
+    assert worker.lookup("page") == ((1,), None)
     reads = worker.redis_reads
-    worker.put(1, "page", b"<p>new</p>", 60)
-    assert worker.lookup("page") == (1, b"<p>new</p>") and worker.redis_reads == reads + 1
+    worker.put((1,), "page", b"<p>new</p>", 60)
+    assert worker.lookup("page") == ((1,), b"<p>new</p>") and worker.redis_reads == reads + 1
 
 
 def test_pages_remembered_before_redis_was_emptied_are_not_served_when_the_version_comes_round_again(
@@ -422,24 +486,24 @@ def test_pages_remembered_before_redis_was_emptied_are_not_served_when_the_versi
     worker = CountingRedisStore(REDIS_URL, redis_cache)
     for key in ("home", "listing"):
         worker.lookup(key)
-        worker.put(0, key, b"<p>before</p>", 60)
-    assert worker.lookup("listing") == (0, b"<p>before</p>")
+        worker.put((0,), key, b"<p>before</p>", 60)
+    assert worker.lookup("listing") == ((0,), b"<p>before</p>")
 
     redis_db.flushdb()                                     # the version starts again from 0
-    assert announced(lambda: worker.lookup("home") == (0, None))
-    assert worker.lookup("listing") == (0, None)
+    assert announced(lambda: worker.lookup("home") == ((0,), None))
+    assert worker.lookup("listing") == ((0,), None)
 
 
 def test_kept_pages_expire_in_every_worker_when_they_expire_in_redis(redis_db, redis_cache, monkeypatch):
     worker = CountingRedisStore(REDIS_URL, redis_cache)
     worker.lookup("page")
-    worker.put(0, "page", b"<p>kept</p>", 60)
-    assert worker.lookup("page") == (0, b"<p>kept</p>")
+    worker.put((0,), "page", b"<p>kept</p>", 60)
+    assert worker.lookup("page") == ((0,), b"<p>kept</p>")
 
     later = time.time() + 61
     monkeypatch.setattr(page_cache_module.time, "time", lambda: later)
     redis_db.delete(f"{redis_cache}:page:page")           # what Redis does after the 60 seconds
-    assert worker.lookup("page") == (0, None)
+    assert worker.lookup("page") == ((0,), None)
 
 
 def test_shared_parts_of_pages_cost_no_round_trip_to_redis_and_follow_changes(app, session, bag, redis_cache):

@@ -1,10 +1,20 @@
-"""Stock changes, always as one conditional UPDATE so two buyers can never both take the last unit."""
+"""Stock changes, always as one conditional UPDATE so two buyers can never both take the last unit.
+
+Orders and cancellations change stock levels and nothing else of a product: their statements are
+recorded as writing STOCK_LEVELS, not the products table (marketplace.database), so the page
+cache refreshes only the pages showing stock levels. Reaching zero or leaving it shows on every
+page listing the product (the "out of stock" badge and filter), and is recorded as a change of
+the products table.
+"""
 from __future__ import annotations
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from marketplace.database import note_written
 from marketplace.models import Product, ProductStatus
+
+STOCK_LEVELS = "products.stock"
 
 
 class OutOfStock(Exception):
@@ -22,26 +32,32 @@ def reserve(session: Session, product_id: int, quantity: int) -> None:
     The WHERE clause does the check and the decrement in one statement: on PostgreSQL the
     row lock serialises racing buyers, on SQLite the database write lock does.
     """
-    result = session.execute(
+    left = session.execute(
         update(Product)
         .where(Product.id == product_id, Product.stock >= quantity, Product.status == ProductStatus.PUBLISHED)
         .values(stock=Product.stock - quantity)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+        .returning(Product.stock)
+        .execution_options(synchronize_session=False, written_as=STOCK_LEVELS)
+    ).scalar_one_or_none()
+    if left is None:
         raise OutOfStock(product_id)
+    if left <= 0:
+        note_written(session, Product.__tablename__)
 
 
 def release(session: Session, product_id: int | None, quantity: int) -> None:
     """Give units back (cancelled or expired order), in the caller's transaction."""
     if product_id is None:
         return
-    session.execute(
+    now = session.execute(
         update(Product)
         .where(Product.id == product_id)
         .values(stock=Product.stock + quantity)
-        .execution_options(synchronize_session=False)
-    )
+        .returning(Product.stock)
+        .execution_options(synchronize_session=False, written_as=STOCK_LEVELS)
+    ).scalar_one_or_none()
+    if now is not None and now - quantity <= 0:
+        note_written(session, Product.__tablename__)
 
 
 def count_sold(session: Session, lines, sign: int = 1) -> None:
