@@ -175,6 +175,7 @@ class RedisStore:
         self._watch = None              # (subscribed connection, tracking connection) once started
         self._watch_from = 0.0          # when to try starting it again after a failure
         self._known_versions: Version | None = None     # (catalogue, stock) as last read
+        self._forgotten = 0             # how many times `_forget` ran: a read older than the last is stale
 
     def version(self) -> Version:
         """(catalogue version, stock version)."""
@@ -194,7 +195,7 @@ class RedisStore:
                 remembered = self._recall(key, version)
                 if remembered is not None:
                     return version, remembered
-            watch = self._watch
+            watch, forgotten = self._watch, self._forgotten
         catalogue, stock, kept = self._redis.mget(self._version_key, self._stock_key, self._page_prefix + key)
         versions = (int(catalogue or 0), int(stock or 0))
         version = versions if with_stock else versions[:1]
@@ -203,8 +204,9 @@ class RedisStore:
             kept_version, expires, kept_body = kept.split(b":", 2)
             body = kept_body if kept_version == _encoded(version) else None
         with self._lock:
-            if watch is not None and watch is self._watch:
-                # Read after the watch started: any later change will be announced.
+            if watch is not None and watch is self._watch and forgotten == self._forgotten:
+                # Read after the watch started, and no change announced meanwhile (by another
+                # thread's poll): any later change will be announced.
                 self._known_versions = versions
                 if body is not None:
                     self._remember(key, version, int(expires), body)
@@ -314,6 +316,7 @@ class RedisStore:
         """Drop what this process knows: every page it remembers belongs to the version that
         just moved (or, after Redis restarted or was emptied, to numbers that will come again).
         A change of stock levels only drops the pages that show them."""
+        self._forgotten += 1
         if stock_only and self._known_versions is not None:
             self._known_versions = (self._known_versions[0], None)
             for key in [key for key, (version, _, _) in self._local.items() if len(version) > 1]:

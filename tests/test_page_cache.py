@@ -466,6 +466,27 @@ def test_a_change_of_stock_levels_leaves_each_worker_the_pages_that_do_not_show_
     assert worker.lookup("product", with_stock=True) == ((1, 1), None)
 
 
+def test_a_version_read_while_another_thread_heard_of_a_change_is_not_trusted(redis_db, redis_cache):
+    worker, other_worker = RedisStore(REDIS_URL, redis_cache), RedisStore(REDIS_URL, redis_cache)
+    worker.lookup("page")                                   # watching from now on
+    read, raced = worker._redis.mget, []
+
+    def read_then_change(*keys):
+        found = read(*keys)                                 # read before the change...
+        if not raced:
+            raced.append(True)
+            forgotten = worker._forgotten
+            other_worker.bump()                             # ... which another thread's request hears of
+            assert announced(lambda: worker.lookup("elsewhere") and worker._forgotten > forgotten)
+        return found
+
+    worker._redis.mget = read_then_change
+    assert worker.lookup("page") == ((0,), None)
+    worker.put((0,), "page", b"<p>rendered from the old catalogue</p>", 60)
+
+    assert worker.lookup("page") == ((1,), None)
+
+
 def test_a_worker_that_loses_the_invalidation_messages_asks_redis_every_time(redis_db, redis_cache):
     worker, other_worker = CountingRedisStore(REDIS_URL, redis_cache), RedisStore(REDIS_URL, redis_cache)
     worker.lookup("page")
