@@ -78,14 +78,45 @@ _VISITOR_PARTS: dict[str, Callable[[], str]] = {}
 
 # ---- stores ------------------------------------------------------------------------------------
 
+class _Memory:
+    """Pages or parts by key in this process, each with the version it was rendered under and
+    when it expires (seconds since the epoch, as in Redis); beyond `limit`, the least recently
+    used are dropped first. Not locked: its store holds its own lock."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._entries: OrderedDict[str, tuple[Version, float, bytes]] = OrderedDict()
+
+    def recall(self, key: str, version: Version) -> bytes | None:
+        """What was kept for `key` under exactly `version` and has not expired, else None."""
+        found = self._entries.get(key)
+        if found is None or found[0] != version or found[1] <= time.time():
+            return None
+        self._entries.move_to_end(key)
+        return found[2]
+
+    def remember(self, key: str, version: Version, expires: float, body: bytes) -> None:
+        self._entries[key] = (version, expires, body)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.limit:
+            self._entries.popitem(last=False)
+
+    def forget(self, stock_only: bool = False) -> None:
+        """Drop everything, or only the pages kept under a stock version too."""
+        if not stock_only:
+            self._entries.clear()
+            return
+        for key in [key for key, (version, _, _) in self._entries.items() if len(version) > 1]:
+            del self._entries[key]
+
+
 class LocalStore:
     """Versions and pages in this process's memory, least recently used pages dropped first."""
 
     def __init__(self, max_entries: int = 2_000):
-        self.max_entries = max_entries
         self._catalogue = 0
         self._stock = 0
-        self._pages: OrderedDict[str, tuple[Version, float, bytes]] = OrderedDict()
+        self._memory = _Memory(max_entries)
         self._lock = threading.Lock()
 
     def version(self) -> Version:
@@ -98,7 +129,7 @@ class LocalStore:
                 self._stock += 1
             else:
                 self._catalogue += 1
-                self._pages.clear()
+            self._memory.forget(stock_only)
 
     def _current(self, with_stock: bool) -> Version:
         return (self._catalogue, self._stock) if with_stock else (self._catalogue,)
@@ -108,12 +139,12 @@ class LocalStore:
         page that also shows stock levels."""
         with self._lock:
             version = self._current(with_stock)
-            return version, self._recall(key, version)
+            return version, self._memory.recall(key, version)
 
     def fragment(self, key: str, version: Version) -> str | None:
         """A part kept by `keep_fragment` under exactly `version`, else None."""
         with self._lock:
-            found = self._recall(key, version) if version == self._current(len(version) > 1) else None
+            found = self._memory.recall(key, version)
         return found.decode("utf-8") if found is not None else None
 
     def keep_fragment(self, key: str, version: Version, text: str, seconds: int) -> None:
@@ -121,22 +152,8 @@ class LocalStore:
 
     def put(self, version: Version, key: str, body: bytes, seconds: int) -> None:
         with self._lock:
-            if version != self._current(len(version) > 1):   # rendered from data older than the last change
-                return
-            self._pages[key] = (version, time.monotonic() + seconds, body)
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.max_entries:
-                self._pages.popitem(last=False)
-
-    def _recall(self, key: str, version: Version) -> bytes | None:
-        found = self._pages.get(key)
-        if found is None or found[0] != version:
-            return None
-        if found[1] < time.monotonic():
-            del self._pages[key]
-            return None
-        self._pages.move_to_end(key)
-        return found[2]
+            if version == self._current(len(version) > 1):   # else rendered from data older than the last change
+                self._memory.remember(key, version, time.time() + seconds, body)
 
 
 class RedisStore:
@@ -168,8 +185,7 @@ class RedisStore:
         self._version_key = f"{prefix}:version"
         self._stock_key = f"{prefix}:version:stock"       # under the same prefix: announced alike
         self._page_prefix = f"{prefix}:page:"
-        self._local: OrderedDict[str, tuple[Version, int, bytes]] = OrderedDict()   # key -> version, expiry, page
-        self._local_entries = local_entries
+        self._memory = _Memory(local_entries)
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._watch = None              # (subscribed connection, tracking connection) once started
@@ -192,7 +208,7 @@ class RedisStore:
             known = self._unchanged_versions()
             if known is not None:
                 version = known if with_stock else known[:1]
-                remembered = self._recall(key, version)
+                remembered = self._memory.recall(key, version)
                 if remembered is not None:
                     return version, remembered
             watch, forgotten = self._watch, self._forgotten
@@ -209,7 +225,7 @@ class RedisStore:
                 # thread's poll): any later change will be announced.
                 self._known_versions = versions
                 if body is not None:
-                    self._remember(key, version, int(expires), body)
+                    self._memory.remember(key, version, int(expires), body)
         return version, body
 
     def put(self, version: Version, key: str, body: bytes, seconds: int) -> None:
@@ -217,7 +233,7 @@ class RedisStore:
         self._redis.set(self._page_prefix + key, b"%s:%d:%s" % (_encoded(version), expires, body), ex=seconds)
         with self._lock:
             if self._still_known(version):
-                self._remember(key, version, expires, body)
+                self._memory.remember(key, version, expires, body)
 
     def fragment(self, key: str, version: Version) -> str | None:
         """A part kept by `keep_fragment` in this process under `version`, if Redis has announced
@@ -225,33 +241,18 @@ class RedisStore:
         than the round trips for it."""
         with self._lock:
             self._unchanged_versions()
-            remembered = self._recall(key, version) if self._still_known(version) else None
+            remembered = self._memory.recall(key, version) if self._still_known(version) else None
         return remembered.decode("utf-8") if remembered is not None else None
 
     def keep_fragment(self, key: str, version: Version, text: str, seconds: int) -> None:
         with self._lock:
             if self._still_known(version):
-                self._remember(key, version, int(time.time()) + seconds, text.encode("utf-8"))
+                self._memory.remember(key, version, int(time.time()) + seconds, text.encode("utf-8"))
 
     def _still_known(self, version: Version) -> bool:
         """Whether `version` is what this process read last, with no change announced since."""
         known = self._known_versions
         return known is not None and version == known[:len(version)]
-
-    def _recall(self, key: str, version: Version) -> bytes | None:
-        """What `_remember` kept for `key` under `version` and not yet expired, else None."""
-        found = self._local.get(key)
-        if found is None or found[0] != version or found[1] <= time.time():
-            return None
-        self._local.move_to_end(key)
-        return found[2]
-
-    def _remember(self, key: str, version: Version, expires: int, body: bytes) -> None:
-        """Keep a page in this process's memory until `expires` (seconds since the epoch, as in Redis)."""
-        self._local[key] = (version, expires, body)
-        self._local.move_to_end(key)
-        while len(self._local) > self._local_entries:
-            self._local.popitem(last=False)
 
     # ---- knowing when the version moves (called with the lock held) ----
 
@@ -317,13 +318,9 @@ class RedisStore:
         just moved (or, after Redis restarted or was emptied, to numbers that will come again).
         A change of stock levels only drops the pages that show them."""
         self._forgotten += 1
-        if stock_only and self._known_versions is not None:
-            self._known_versions = (self._known_versions[0], None)
-            for key in [key for key, (version, _, _) in self._local.items() if len(version) > 1]:
-                del self._local[key]
-            return
-        self._known_versions = None
-        self._local.clear()
+        stock_only = stock_only and self._known_versions is not None
+        self._known_versions = (self._known_versions[0], None) if stock_only else None
+        self._memory.forget(stock_only)
 
 
 def _encoded(version: Version) -> bytes:

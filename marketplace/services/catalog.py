@@ -320,18 +320,18 @@ _PRODUCER_OPTIONS = (joinedload(SellerProfile.photo),
                      joinedload(SellerProfile.cohorts).joinedload(SellerCohort.cohort).joinedload(Cohort.training_type))
 
 
+def _producer(session: Session, condition) -> SellerProfile | None:
+    return session.scalars(select(SellerProfile).where(condition).options(*_PRODUCER_OPTIONS)).unique().one_or_none()
+
+
 def producer_by_slug(session: Session, slug: str) -> SellerProfile | None:
     """A producer with photo and programme cohorts (one query), whatever their status."""
-    return session.scalars(
-        select(SellerProfile).where(SellerProfile.slug == slug).options(*_PRODUCER_OPTIONS)
-    ).unique().one_or_none()
+    return _producer(session, SellerProfile.slug == slug)
 
 
-def producer_for_box(session: Session, seller_id: int) -> SellerProfile:
+def producer_for_box(session: Session, seller_id: int) -> SellerProfile | None:
     """A producer with what the producer box of their product pages shows (one query)."""
-    return session.scalars(
-        select(SellerProfile).where(SellerProfile.id == seller_id).options(*_PRODUCER_OPTIONS)
-    ).unique().one()
+    return _producer(session, SellerProfile.id == seller_id)
 
 
 def training_names(producer: SellerProfile, locale: str) -> list[str]:
