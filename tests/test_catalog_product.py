@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from marketplace.models import OrderLine, PartStatus, ProductStatus, Review, SellerOrder, SellerStatus
+from marketplace.services import catalog
 from tests import factories
 from tests.conftest import login
 from tests.test_catalog_listing import add_batik, count_queries
@@ -104,6 +105,33 @@ def test_reviews_show_with_their_average(client, session, bag):
     html = client.get(f"/produk/{bag.slug}").get_data(as_text=True)
     assert "Kuat sekali" in html and "Rina" in html
     assert json_ld(html)["aggregateRating"] == {"@type": "AggregateRating", "ratingValue": 4.0, "reviewCount": 1}
+
+
+def test_the_product_page_reads_photos_in_their_order_and_tags_by_name(session, bag):
+    first, second = sorted(bag.images, key=lambda link: link.position)
+    first.position, second.position = 1, 0          # the producer made the second photo the cover
+    bag.tags.append(factories.make_tag(session, slug="anyaman", name_id="Anyaman", name_en="Woven", commit=False))
+    session.commit()
+
+    product, reviews = catalog.product_page(session, bag.slug)
+
+    assert [photo.key for photo in product.photos] == [second.image.key, first.image.key]
+    assert product.cover == product.photos[0]
+    assert (product.cover.widths, product.cover.height_for(320)) == ([320, 640], 240)
+    assert [tag.slug for tag in product.tags] == ["anyaman", "buatan-tangan"]
+    assert [tag.name("en") for tag in product.tags] == ["Woven", "Handmade"]
+    assert (product.category.slug, product.category.name("id")) == ("kerajinan", "Kerajinan")
+    assert (product.seller.id, product.seller.shop_name, product.seller.status) == (
+        bag.seller.id, "Anyaman Bu Sri", SellerStatus.APPROVED)
+    assert (product.price, product.stock, product.status) == (75_000, 4, ProductStatus.PUBLISHED)
+    assert (reviews.count, reviews.average, reviews.reviews) == (0, None, [])
+
+
+def test_the_product_page_reads_a_product_without_photos_tags_or_category(session):
+    plain = factories.make_product(session, name="Beras Organik")
+    product, _ = catalog.product_page(session, plain.slug)
+    assert (product.photos, product.cover, product.tags, product.category) == ((), None, (), None)
+    assert catalog.product_page(session, "tidak-ada") is None
 
 
 def test_related_products_come_from_the_same_category(client, session, bag):

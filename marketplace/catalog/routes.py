@@ -41,7 +41,7 @@ def absolute_image_url(image, width: int = 800) -> str:
     return current_app.config["SITE_URL"].rstrip("/") + image_url(image, width)
 
 
-def _may_preview(producer: SellerProfile) -> bool:
+def _may_preview(producer: SellerProfile | catalog.ProductSeller) -> bool:
     """Producers see their own unpublished things, officers everyone's."""
     return current_user.is_authenticated and (current_user.is_officer or producer.user_id == current_user.id)
 
@@ -166,7 +166,7 @@ def _product_json_ld(product, product_url: str, reviews: catalog.ReviewSummary) 
         "description": product.description or product.name,
         "sku": f"PLB-{product.id}",
         "url": product_url,
-        "image": [absolute_image_url(link.image) for link in product.images],
+        "image": [absolute_image_url(photo) for photo in product.photos],
         "brand": {"@type": "Brand", "name": product.seller.shop_name},
         "offers": {
             "@type": "Offer",

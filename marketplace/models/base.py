@@ -17,6 +17,13 @@ NAMING_CONVENTION = {
 }
 
 
+class BilingualName:
+    """A thing named in Indonesian (`name_id`) and English (`name_en`), shown in the reader's language."""
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_id
+
+
 def utcnow() -> datetime:
     """The current moment as an aware UTC datetime (used as a callable column default)."""
     return datetime.now(timezone.utc)

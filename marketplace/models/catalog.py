@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.models.base import Base, UTCDateTime, string_enum, utcnow
+from marketplace.models.base import Base, BilingualName, UTCDateTime, string_enum, utcnow
 
 if TYPE_CHECKING:
     from marketplace.models.sellers import SellerProfile
@@ -23,18 +23,9 @@ class ProductStatus(str, enum.Enum):
 UNITS = ("pcs", "kg", "gram", "ikat", "pack", "liter", "botol", "set", "lembar", "meter")
 
 
-class Image(Base):
-    """An uploaded picture, stored as WebP renditions under a content-hashed key."""
-
-    __tablename__ = "images"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), index=True)
-    width: Mapped[int] = mapped_column(Integer)
-    height: Mapped[int] = mapped_column(Integer)
-    # Comma-separated rendition widths that exist in storage, e.g. "320,800,1600".
-    rendition_widths: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+class RenditionSizes:
+    """Sizes of a picture stored in renditions: `width`, `height` and `rendition_widths`, the
+    comma-separated widths that exist in storage, e.g. "320,800,1600"."""
 
     @property
     def widths(self) -> list[int]:
@@ -44,7 +35,20 @@ class Image(Base):
         return max(1, round(self.height * width / self.width))
 
 
-class Category(Base):
+class Image(RenditionSizes, Base):
+    """An uploaded picture, stored as WebP renditions under a content-hashed key."""
+
+    __tablename__ = "images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    rendition_widths: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Category(BilingualName, Base):
     """A product category with Indonesian and English names; may sit under a parent."""
 
     __tablename__ = "categories"
@@ -59,11 +63,8 @@ class Category(Base):
     parent: Mapped[Category | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Category]] = relationship(back_populates="parent", order_by="Category.position")
 
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_id
 
-
-class Tag(Base):
+class Tag(BilingualName, Base):
     """A product label buyers filter by: organik, daur ulang, buatan tangan, ..."""
 
     __tablename__ = "tags"
@@ -72,9 +73,6 @@ class Tag(Base):
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     name_id: Mapped[str] = mapped_column(String(80))
     name_en: Mapped[str] = mapped_column(String(80))
-
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_id
 
 
 product_tags = Table(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.models.base import Base, UTCDateTime, string_enum, utcnow
+from marketplace.models.base import Base, BilingualName, UTCDateTime, string_enum, utcnow
 
 if TYPE_CHECKING:
     from marketplace.models.accounts import User
@@ -81,7 +81,7 @@ class SellerProfile(Base):
         return self.status == SellerStatus.APPROVED
 
 
-class TrainingType(Base):
+class TrainingType(BilingualName, Base):
     """A kind of programme training, e.g. sewing or organic farming."""
 
     __tablename__ = "training_types"
@@ -92,9 +92,6 @@ class TrainingType(Base):
     name_en: Mapped[str] = mapped_column(String(120))
 
     cohorts: Mapped[list[Cohort]] = relationship(back_populates="training_type", order_by="Cohort.start_date")
-
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_id
 
 
 class Cohort(Base):
