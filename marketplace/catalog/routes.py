@@ -209,9 +209,11 @@ def _producer_box(seller_id: int) -> Markup:
     """The box presenting the producer, shared by their product pages (page_cache.cached_fragment)."""
 
     def render() -> str:
-        producer = catalog.producer_for_box(db.session, seller_id)
-        return render_template("catalog/_producer_box.html", producer=producer,
-                               training=catalog.training_names(producer, current_language()))
+        box = catalog.producer_box(db.session, seller_id)
+        if box is None:
+            return ""
+        return render_template("catalog/_producer_box.html", producer=box,
+                               training=catalog.distinct_names(box.training_types, current_language()))
 
     return Markup(cached_fragment("producer-box", str(seller_id), render))
 

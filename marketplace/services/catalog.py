@@ -6,6 +6,7 @@ producer and photos in two more queries.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from math import ceil
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from marketplace.models import (
     Category, Cohort, Image, Product, ProductImage, ProductStatus, Review, SellerCohort, SellerProfile, SellerStatus,
-    Tag, product_tags,
+    Tag, TrainingType, product_tags,
 )
 from marketplace.models.base import BilingualName
 from marketplace.models.catalog import RenditionSizes
@@ -282,7 +283,7 @@ class ProductSeller:
     user_id: int
     shop_name: str
     slug: str
-    kecamatan_code: str
+    kecamatan_code: str | None
     whatsapp: str | None
     status: SellerStatus
 
@@ -417,28 +418,68 @@ _PRODUCER_OPTIONS = (joinedload(SellerProfile.photo),
                      joinedload(SellerProfile.cohorts).joinedload(SellerCohort.cohort).joinedload(Cohort.training_type))
 
 
-def _producer(session: Session, condition) -> SellerProfile | None:
-    return session.scalars(select(SellerProfile).where(condition).options(*_PRODUCER_OPTIONS)).unique().one_or_none()
-
-
 def producer_by_slug(session: Session, slug: str) -> SellerProfile | None:
     """A producer with photo and programme cohorts (one query), whatever their status."""
-    return _producer(session, SellerProfile.slug == slug)
+    return session.scalars(
+        select(SellerProfile).where(SellerProfile.slug == slug).options(*_PRODUCER_OPTIONS)
+    ).unique().one_or_none()
 
 
-def producer_for_box(session: Session, seller_id: int) -> SellerProfile | None:
-    """A producer with what the producer box of their product pages shows (one query)."""
-    return _producer(session, SellerProfile.id == seller_id)
+@dataclass(frozen=True)
+class ProducerBox:
+    """What the producer box of a producer's product pages shows (`producer_box`)."""
+
+    id: int
+    slug: str
+    shop_name: str
+    kecamatan_code: str | None
+    story: str
+    in_programme: bool | None
+    nib: str | None
+    pirt: str | None
+    halal: str | None
+    photo: Photo | None
+    training_types: tuple[Label, ...]     # of the cohorts completed, first completed first
+
+
+_BOX_COLUMNS = (_sellers.c.id, _sellers.c.slug, _sellers.c.shop_name, _sellers.c.kecamatan_code, _sellers.c.story,
+                _sellers.c.in_programme, _sellers.c.nib, _sellers.c.pirt, _sellers.c.halal)
+_PRODUCER_BOX = (select(*_BOX_COLUMNS, *_PHOTO_COLUMNS)
+                 .select_from(_sellers.outerjoin(_images, _images.c.id == _sellers.c.photo_image_id))
+                 .where(_sellers.c.id == bindparam("seller_id")))
+_seller_cohorts, _cohorts, _training_types = SellerCohort.__table__, Cohort.__table__, TrainingType.__table__
+_TRAINING_OF_PRODUCER = (
+    select(_training_types.c.slug, _training_types.c.name_id, _training_types.c.name_en)
+    .select_from(_seller_cohorts.join(_cohorts, _cohorts.c.id == _seller_cohorts.c.cohort_id)
+                 .join(_training_types, _training_types.c.id == _cohorts.c.training_type_id))
+    .where(_seller_cohorts.c.seller_id == bindparam("seller_id"))
+    .order_by(_seller_cohorts.c.completed_on, _seller_cohorts.c.id)
+)
+
+
+def producer_box(session: Session, seller_id: int) -> ProducerBox | None:
+    """What the box presenting a producer on their product pages shows, whatever their status.
+
+    Two queries of plain rows: the ORM's joined producer, photo and cohorts cost ten times the
+    SQL (1 ms against 0.1 ms), once per producer and catalogue version in each worker.
+    """
+    row = session.execute(_PRODUCER_BOX, {"seller_id": seller_id}).one_or_none()
+    if row is None:
+        return None
+    photo = row[len(_BOX_COLUMNS):]
+    training = session.execute(_TRAINING_OF_PRODUCER, {"seller_id": seller_id}).all()
+    return ProducerBox(*row[:len(_BOX_COLUMNS)], photo=Photo(*photo) if photo[0] is not None else None,
+                       training_types=tuple(Label(*names) for names in training))
+
+
+def distinct_names(named: Iterable[BilingualName], locale: str) -> list[str]:
+    """The names of `named` in the reader's language, each once, in their order."""
+    return list(dict.fromkeys(item.name(locale) for item in named))
 
 
 def training_names(producer: SellerProfile, locale: str) -> list[str]:
     """The distinct training types a producer completed, in the reader's language."""
-    names: list[str] = []
-    for link in producer.cohorts:
-        name = link.cohort.training_type.name(locale)
-        if name not in names:
-            names.append(name)
-    return names
+    return distinct_names((link.cohort.training_type for link in producer.cohorts), locale)
 
 
 # ---- sitemap --------------------------------------------------------------------------------
