@@ -20,7 +20,7 @@ from marketplace.catalog.forms import ListingForm
 from marketplace.extensions import db
 from marketplace.formatting import format_rupiah, whatsapp_link
 from marketplace.i18n import current_language
-from marketplace.models import Category, Product, SellerProfile
+from marketplace.models import Category, SellerProfile
 from marketplace.page_cache import cached_fragment
 from marketplace.regions import KECAMATAN_BY_CODE
 from marketplace.services import catalog, feeds, search
@@ -218,7 +218,7 @@ def _producer_box(seller_id: int) -> Markup:
     return Markup(cached_fragment("producer-box", str(seller_id), render))
 
 
-def _related_cards(product: Product) -> list[Markup]:
+def _related_cards(product: catalog.ProductDetails) -> list[Markup]:
     """Cards of up to RELATED_COUNT other products of its category (else its producer), newest first.
 
     Every product of a category shows the same few cards, so they are rendered once per
