@@ -144,7 +144,8 @@ def set_delivery(session, seller, *, pickup=True, local_fee=None, courier=None, 
     return settings
 
 
-def place_order(session, items, *, payment="transfer", deliveries=None, buyer_user=None, address=None, now=None):
+def place_order(session, items, *, payment="transfer", deliveries=None, buyer_user=None, address=None, now=None,
+                guest_email="tamu@example.id"):
     """Place an order through the checkout service; items = [(product, quantity), ...]."""
     from marketplace.models import DeliveryMethod, PaymentMethod
     from marketplace.services import checkout
@@ -155,7 +156,7 @@ def place_order(session, items, *, payment="transfer", deliveries=None, buyer_us
     chosen.update(deliveries or {})
     buyer = checkout.Buyer(
         name=buyer_user.name if buyer_user else "Tamu Pembeli",
-        email=buyer_user.email if buyer_user else "tamu@example.id",
+        email=buyer_user.email if buyer_user else guest_email,
         phone="+6281234567890", user_id=buyer_user.id if buyer_user else None,
     )
     return checkout.place_order(

@@ -2,13 +2,14 @@
 and agree with the models (no change left for autogenerate to find)."""
 import ast
 import os
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, Table, inspect, text
 
 from config import BASE_DIR
 from marketplace import create_app
@@ -105,3 +106,31 @@ def test_there_is_a_single_head(fresh_app):
         scripts = ScriptDirectory.from_config(fresh_app.extensions["migrate"].migrate.get_config())
 
     assert len(scripts.get_heads()) == 1, f"several heads: {scripts.get_heads()}; merge them"
+
+
+def test_guest_buyers_are_filled_in_from_the_guest_orders_already_there(fresh_app):
+    """0009 gives the guest orders of an existing database their guest buyers, one per address."""
+    flask_db(fresh_app, "upgrade", "0008")
+    with fresh_app.app_context(), db.engine.begin() as connection:
+        orders = Table("orders", MetaData(), autoload_with=connection)
+        users = Table("users", MetaData(), autoload_with=connection)
+        account = connection.execute(users.insert().values(
+            email="akun@example.id", name="Akun", password_hash="x", role="buyer", phone="",
+            preferred_language="id", is_active=True, created_at=datetime(2026, 1, 1))).inserted_primary_key[0]
+        common = dict(buyer_name="Pembeli", buyer_phone="+6281234567890", language="id", payment_method="cash",
+                      status="placed", recipient_name="", street="", desa="", kecamatan="", regency_code="35.05",
+                      regency_name="", province_code="35", postal_code="", subtotal=0, shipping_total=0,
+                      unique_code=0, total=0, created_at=datetime(2026, 1, 1))
+        for number, email, buyer_id in (("PLB-1", "Sri@Example.id ", None), ("PLB-2", "sri@example.id", None),
+                                        ("PLB-3", "ani@example.id", None), ("PLB-4", "akun@example.id", account)):
+            connection.execute(orders.insert().values(number=number, buyer_email=email, buyer_id=buyer_id,
+                                                      access_token=number, **common))
+
+    flask_db(fresh_app, "upgrade")
+
+    with fresh_app.app_context(), db.engine.connect() as connection:
+        guests = dict(connection.execute(text("SELECT email, id FROM guest_buyers")).all())
+        by_order = dict(connection.execute(text("SELECT number, guest_buyer_id FROM orders")).all())
+    assert set(guests) == {"sri@example.id", "ani@example.id"}
+    assert by_order == {"PLB-1": guests["sri@example.id"], "PLB-2": guests["sri@example.id"],
+                        "PLB-3": guests["ani@example.id"], "PLB-4": None}

@@ -47,8 +47,8 @@ def paid_order(session, seller, product, quantity, confirmed, *, method=PaymentM
     order = Order(number=f"PLB-S-{n:06d}", buyer_name=BUYER_NAME, buyer_email=BUYER_EMAIL, buyer_phone=BUYER_PHONE,
                   access_token=f"statement-token-{n}", payment_method=method, status=OrderStatus.PAID,
                   regency_code="35.05", subtotal=0, total=0, paid_at=confirmed, street="Jl. Rahasia 7")
-    part = SellerOrder(seller_id=seller.id, status=status, delivery_method=DeliveryMethod.PICKUP, subtotal=0,
-                       delivery_fee=0, payment_confirmed_at=confirmed)
+    part = SellerOrder(seller_id=seller.id, status=status, delivery_method=DeliveryMethod.PICKUP,
+                       subtotal=product.price * quantity, delivery_fee=0, payment_confirmed_at=confirmed)
     part.lines.append(OrderLine(product_id=product.id, product_name=product.name, unit=product.unit,
                                 unit_price=product.price, quantity=quantity, refunded_amount=0))
     order.parts.append(part)

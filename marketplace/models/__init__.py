@@ -6,7 +6,7 @@ from marketplace.models.catalog import (
 )
 from marketplace.models.ledger import EntryKind, LedgerEntry, MarketplaceSettings, Payout, PayoutBatch, PayoutStatus
 from marketplace.models.orders import (
-    CartItem, DeliveryMethod, DeliverySettings, Order, OrderEvent, OrderLine, OrderNumberCounter, OrderStatus,
+    CartItem, DeliveryMethod, DeliverySettings, GuestBuyer, Order, OrderEvent, OrderLine, OrderNumberCounter, OrderStatus,
     PartStatus, Payment, PaymentMethod, PaymentStatus, Review, SellerOrder, ShippingZone, StripeEvent,
 )
 from marketplace.models.programme import ExhibitionEvent, OfflineSale
@@ -14,7 +14,7 @@ from marketplace.models.statements import StatementIssue
 from marketplace.models.sellers import AuditLog, Cohort, SellerCohort, SellerProfile, SellerStatus, TrainingType
 
 __all__ = [
-    "AuditLog", "Base", "CartItem", "DeliveryMethod", "DeliverySettings", "Order", "OrderEvent", "OrderLine",
+    "AuditLog", "Base", "CartItem", "DeliveryMethod", "DeliverySettings", "GuestBuyer", "Order", "OrderEvent", "OrderLine",
     "OrderNumberCounter", "OrderStatus", "PartStatus", "Payment", "PaymentMethod", "PaymentStatus", "Review",
     "SellerOrder", "ShippingZone", "StripeEvent", "Category", "Cohort", "Image", "Product", "ProductImage", "ProductStatus", "Role", "SearchDocument",
     "SellerCohort", "SellerProfile", "SellerStatus", "Tag", "TrainingType", "UNITS", "User", "UTCDateTime",

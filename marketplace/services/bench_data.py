@@ -285,7 +285,7 @@ def seed_bench_orders(session: Session, *, orders: int, seed: int = DEFAULT_SEED
     """
     from marketplace.formatting import to_wib
     from marketplace.models import (
-        LedgerEntry, Order, OrderEvent, OrderLine, OrderNumberCounter, Payment, Review, SellerOrder,
+        GuestBuyer, LedgerEntry, Order, OrderEvent, OrderLine, OrderNumberCounter, Payment, Review, SellerOrder,
     )
     from marketplace.services import ledger
 
@@ -298,7 +298,7 @@ def seed_bench_orders(session: Session, *, orders: int, seed: int = DEFAULT_SEED
         if not catalogue:
             raise ValueError("no_products")
         rates = _commission_rates(connection, ledger.get_settings(session).commission_bps)
-        tables = {"orders": Order.__table__, "parts": SellerOrder.__table__, "lines": OrderLine.__table__,
+        tables = {"guests": GuestBuyer.__table__, "orders": Order.__table__, "parts": SellerOrder.__table__, "lines": OrderLine.__table__,
                   "payments": Payment.__table__, "events": OrderEvent.__table__, "reviews": Review.__table__,
                   "ledger": LedgerEntry.__table__}
         ids = {key: _next_id(connection, table) for key, table in tables.items()}
@@ -312,13 +312,14 @@ def seed_bench_orders(session: Session, *, orders: int, seed: int = DEFAULT_SEED
         sold: dict[int, int] = {}  # product id -> paid units, for Product.sold_count as stock.count_sold keeps it
         seller_weights = [len(catalogue[s]["products"]) for s in sellers]
         buyers = max(1, orders // BENCH_ORDERS_PER_BUYER)
+        guests = _bench_guests(connection, GuestBuyer.__table__)
         for start in range(0, orders, chunk):
             rows = {key: [] for key in tables}
             for at in times[start:start + chunk]:
                 year = to_wib(at).year
                 counters[year] = counters.get(year, 0) + 1
                 _bench_order(rng, rows, ids, at, now, f"PLB-{year}-{counters[year]:06d}", sellers, seller_weights,
-                             catalogue, rates, sold, buyers)
+                             catalogue, rates, sold, buyers, guests)
             for key, table in tables.items():
                 _copy(connection, table, rows[key])
             summary.orders += len(rows["orders"])
@@ -397,9 +398,16 @@ def _take(ids: dict, key: str) -> int:
     return value
 
 
+def _bench_guests(connection: Connection, table) -> dict[int, int]:
+    """Guest buyer ids of the bench buyers a previous run added, by buyer number."""
+    prefix, suffix = "pembeli", f"@{BENCH_EMAIL_DOMAIN}"
+    rows = connection.execute(select(table.c.id, table.c.email).where(table.c.email.like(f"{prefix}%{suffix}")))
+    return {int(email[len(prefix):-len(suffix)]): guest_id for guest_id, email in rows}
+
+
 def _bench_order(rng, rows, ids, at, now, number, sellers, seller_weights, catalogue, rates, sold,
-                 buyers: int) -> None:
-    """Add one order's rows (order, parts, lines, payment, events, reviews, ledger) to `rows`."""
+                 buyers: int, guests: dict[int, int]) -> None:
+    """Add one order's rows (guest buyer, order, parts, lines, payment, events, reviews, ledger) to `rows`."""
     from marketplace.services.ledger import commission_on
 
     age = now - at
@@ -420,6 +428,11 @@ def _bench_order(rng, rows, ids, at, now, number, sellers, seller_weights, catal
     order_id = _take(ids, "orders")
     # Buyers come back: the squared draw makes a few of them order often and most a few times.
     buyer_number = int(buyers * rng.random() ** 2)
+    email = f"pembeli{buyer_number}@{BENCH_EMAIL_DOMAIN}"
+    guest_id = guests.get(buyer_number)
+    if guest_id is None:
+        guest_id = guests[buyer_number] = _take(ids, "guests")
+        rows["guests"].append({"id": guest_id, "email": email, "created_at": at})
     buyer = (f"{_GUEST_FIRST[buyer_number % len(_GUEST_FIRST)]} "
              f"{_LAST_NAMES[buyer_number // len(_GUEST_FIRST) % len(_LAST_NAMES)]}")
     paid = fate not in ("awaiting", "expired") and not (fate == "cancelled" and method != "cash")
@@ -531,7 +544,7 @@ def _bench_order(rng, rows, ids, at, now, number, sellers, seller_weights, catal
     order_status = _bench_order_status(fate, method, part_statuses)
     rows["orders"].append({
         "id": order_id, "number": number, "buyer_id": None, "buyer_name": buyer,
-        "buyer_email": f"pembeli{buyer_number}@{BENCH_EMAIL_DOMAIN}", "buyer_phone": f"+62851{buyer_number:08d}",
+        "buyer_email": email, "guest_buyer_id": guest_id, "buyer_phone": f"+62851{buyer_number:08d}",
         "language": "id", "access_token": f"{rng.getrandbits(192):048x}", "payment_method": method,
         "status": order_status, "recipient_name": buyer, "street": f"Jl. Raya No. {rng.randint(1, 200)}",
         "desa": "", "kecamatan": "", "regency_code": regency, "regency_name": regency_name,
