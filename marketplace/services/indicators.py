@@ -25,6 +25,8 @@ Rules beyond the specification's words, chosen so every figure has one meaning:
 - An online sale line belongs to a part whose `payment_confirmed_at` is set and whose status is
   neither cancelled nor refunded (a refunded part is a cancelled one whose money went back).
 - Offline sales count when not voided; their date is `sale_date` (already a WIB date).
+- A buyer is an account's id, or for a guest order minus the id of its `guest_buyers` row (one per
+  normalised e-mail address); a part's value is its subtotal less its lines' refunds.
 - Filters: training type / cohort / kecamatan select sellers; category selects sales of products
   in that category or its sub-categories (offline sales without a product never match it);
   channel selects sales. `sellers_registered` / `sellers_new` follow the seller filters, and with
