@@ -27,6 +27,7 @@ Offline
   F4 S1 2026-01-07 99.000 voided   F5 S3 2026-02-01 5.000
   F6 S2 2026-01-12 12.000, corrected to 21.000 (only 21.000 counts)
 """
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -240,7 +241,7 @@ def test_kecamatan_category_and_seller_breakdowns(session, world):
         world["s1"].id: 95_000, world["s2"].id: 126_000, world["s3"].id: 30_000}
 
 
-@pytest.mark.parametrize("choose", [
+FILTER_CHOICES = [
     lambda w: Filters(),
     lambda w: Filters(channel="online"),
     lambda w: Filters(channel="offline"),
@@ -248,7 +249,36 @@ def test_kecamatan_category_and_seller_breakdowns(session, world):
     lambda w: Filters(category_id=w["food"].id),
     lambda w: Filters(training_type_id=w["menjahit"].id, kecamatan_code="35.05.10"),
     lambda w: Filters(cohort_id=w["b2"].id, category_id=w["food"].id, channel="online"),
-])
+]
+
+
+@pytest.mark.parametrize("choose", FILTER_CHOICES)
+def test_breakdowns_without_buyers_equal_the_full_ones_but_for_orders_and_buyers(session, world, choose):
+    chosen = choose(world)
+    period = Period(date(2025, 12, 1), date(2026, 2, 28))
+    for dimension in DIMENSIONS:
+        full = breakdown(session, period, chosen, dimension)
+        with shared_results():
+            prefetch(session, period, chosen, DIMENSIONS, with_buyers=False)
+            lean = breakdown(session, period, chosen, dimension, with_buyers=False)
+
+        assert lean.total == full.total
+        assert lean.rows == [replace(row, orders=None, buyers=None) for row in full.rows], dimension
+        assert all(row.aov is None for row in lean.rows)
+
+
+def test_rows_added_up_from_sellers_count_a_seller_once_in_each_of_their_groups(session, world):
+    cohorts = breakdown(session, JANUARY, None, "cohort", with_buyers=False)
+    types = breakdown(session, JANUARY, None, "training_type", with_buyers=False)
+
+    assert {row.key: (row.gmv, row.sellers_active) for row in cohorts.rows} == {
+        row.key: (row.gmv, row.sellers_active) for row in breakdown(session, JANUARY, None, "cohort").rows}
+    assert sum(row.gmv for row in cohorts.rows) > cohorts.total.gmv     # a seller in two cohorts
+    assert {row.key: row.gmv for row in types.rows} == {
+        row.key: row.gmv for row in breakdown(session, JANUARY, None, "training_type").rows}
+
+
+@pytest.mark.parametrize("choose", FILTER_CHOICES)
 def test_breakdowns_read_in_one_statement_equal_those_read_one_by_one(session, world, choose):
     chosen = choose(world)
     period = Period(date(2025, 12, 1), date(2026, 2, 28))

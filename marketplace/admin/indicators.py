@@ -112,7 +112,7 @@ def indicators():
         selection = _selection(form)
     except IndicatorError as error:
         return _refuse(form, error)
-    report = exports.build_report(db.session, selection.period, selection.filters)
+    report = exports.build_report(db.session, selection.period, selection.filters, with_buyers=False)
     labels = exports.load_labels(db.session, current_language())
     return _render("admin/indicators.html", form=form, error=None, report=report, labels=labels,
                            query=selection.query, indicator_keys=exports.INDICATOR_KEYS,
@@ -257,7 +257,7 @@ def indicators_report():
     selection = _export_selection()
     locale = current_language()
     session = db.session
-    report = exports.build_report(session, selection.period, selection.filters)
+    report = exports.build_report(session, selection.period, selection.filters, with_buyers=False)
     labels = exports.load_labels(session, locale)
     sellers = exports.seller_table(session, selection.period, selection.filters, "-value")
     body = indicator_report.render_report(

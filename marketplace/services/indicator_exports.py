@@ -131,13 +131,19 @@ class Report:
     breakdowns: dict[str, Breakdown]
 
 
-def build_report(session: Session, period: Period, filters: Filters, dimensions=DASHBOARD_DIMENSIONS) -> Report:
-    """Indicators for the period and the previous one, plus the breakdowns (IndicatorError if bad)."""
+def build_report(session: Session, period: Period, filters: Filters, dimensions=DASHBOARD_DIMENSIONS, *,
+                 with_buyers: bool = True) -> Report:
+    """Indicators for the period and the previous one, plus the breakdowns (IndicatorError if bad).
+
+    `with_buyers=False` for pages whose breakdown tables show no orders or buyers (the dashboard,
+    the PDF report): their rows then leave those None, which is much quicker to read.
+    """
     with shared_results():     # what the calls below ask for is read once, by prefetch
-        prefetch(session, period, filters, dimensions)
+        prefetch(session, period, filters, dimensions, with_buyers=with_buyers)
         current = indicators(session, period, filters)
         previous = indicators(session, period.previous(), filters)
-        parts = {dimension: breakdown(session, period, filters, dimension) for dimension in dimensions}
+        parts = {dimension: breakdown(session, period, filters, dimension, with_buyers=with_buyers)
+                 for dimension in dimensions}
     return Report(period, filters, current, previous, parts)
 
 

@@ -88,6 +88,7 @@ from marketplace.regions import BLITAR_REGENCIES, KECAMATAN_BY_CODE
 
 CHANNELS = ("online", "offline")
 DIMENSIONS = ("month", "channel", "training_type", "cohort", "kecamatan", "category", "seller")
+SELLER_PROPERTIES = ("training_type", "cohort", "kecamatan")   # dimensions that group sellers, not sales
 MAX_PERIOD_DAYS = 3700          # about ten years: enough for any programme report
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
@@ -241,8 +242,8 @@ class Row:
     gmv_online: int = 0
     gmv_offline: int = 0
     transactions: int = 0
-    orders: int = 0
-    buyers: int = 0
+    orders: int | None = 0      # None in rows read without buyers (see `breakdown`)
+    buyers: int | None = 0
     sellers_active: int = 0
     value_outside_blitar: int = 0
 
@@ -544,23 +545,27 @@ def _aggregate(session: Session, period: Period, filters: Filters, dimension: st
 
 
 def _aggregate_key(session: Session, period: Period, filters: Filters, dimension: str | None,
-                   category_ids: list[int] | None, approved_by: date | None) -> tuple:
+                   category_ids: list[int] | None, approved_by: date | None, with_buyers: bool = True) -> tuple:
+    # The total always counts its buyers and orders.
     return ("aggregate", id(session), period, filters, dimension,
-            tuple(category_ids) if category_ids is not None else None, approved_by or period.end)
+            tuple(category_ids) if category_ids is not None else None, approved_by or period.end,
+            with_buyers or dimension is None)
 
 
 def _aggregates(session: Session, period: Period, filters: Filters, dimensions: tuple[str | None, ...],
-                category_ids: list[int] | None, approved_by: date | None) -> dict[str | None, list[Row]]:
+                category_ids: list[int] | None, approved_by: date | None,
+                with_buyers: bool = True) -> dict[str | None, list[Row]]:
     """Rows per dimension; the dimensions not yet known in the `shared_results()` block are computed
     together, in one statement that reads the period's sales once."""
-    keys = {dimension: _aggregate_key(session, period, filters, dimension, category_ids, approved_by)
+    keys = {dimension: _aggregate_key(session, period, filters, dimension, category_ids, approved_by, with_buyers)
             for dimension in dimensions}
     results = _SHARED.get()
     known = results if results is not None else {}
     missing = tuple(dimension for dimension in dimensions if keys[dimension] not in known)
     found = {dimension: known[keys[dimension]] for dimension in dimensions if dimension not in missing}
     if missing:
-        computed = _run_aggregates(session, period, filters, missing, category_ids, approved_by or period.end)
+        computed = _run_aggregates(session, period, filters, missing, category_ids, approved_by or period.end,
+                                   with_buyers)
         found.update(computed)
         if results is not None:
             results.update((keys[dimension], rows) for dimension, rows in computed.items())
@@ -568,10 +573,58 @@ def _aggregates(session: Session, period: Period, filters: Filters, dimensions: 
 
 
 def _run_aggregates(session: Session, period: Period, filters: Filters, dimensions: tuple[str | None, ...],
-                    category_ids: list[int] | None, approved_by: date) -> dict[str | None, list[Row]]:
+                    category_ids: list[int] | None, approved_by: date,
+                    with_buyers: bool = True) -> dict[str | None, list[Row]]:
+    """The rows of each dimension in one statement. Without buyers, the groups' distinct orders and
+    buyers are not counted (None) and the seller properties' rows are added up from the seller rows."""
+    rolled_up = () if with_buyers else tuple(dimension for dimension in dimensions if dimension in SELLER_PROPERTIES)
+    queried = tuple(dict.fromkeys(dimension for dimension in (*dimensions, *(("seller",) if rolled_up else ()))
+                                  if dimension not in rolled_up))
+    rows = _query_aggregates(session, period, filters, queried, category_ids, approved_by, with_buyers)
+    for dimension in rolled_up:
+        rows[dimension] = _roll_up(session, rows["seller"], dimension)
+    return {dimension: rows[dimension] for dimension in dimensions}
+
+
+def _roll_up(session: Session, seller_rows: list[Row], dimension: str) -> list[Row]:
+    """The rows of a dimension that is a property of the seller, added up from the seller rows (each
+    seller once in each of their groups), without distinct orders and buyers."""
+    groups_of = _seller_groups(session, dimension)
+    rows: dict = {}
+    for seller in seller_rows:
+        for key in groups_of.get(seller.key, (None,)):
+            row = rows.setdefault(key, Row(key=key, orders=None, buyers=None))
+            row.gmv += seller.gmv
+            row.gmv_online += seller.gmv_online
+            row.gmv_offline += seller.gmv_offline
+            row.transactions += seller.transactions
+            row.sellers_active += seller.sellers_active
+            row.value_outside_blitar += seller.value_outside_blitar
+    return list(rows.values())
+
+
+def _seller_groups(session: Session, dimension: str) -> dict[int, tuple]:
+    """The groups (kecamatan, cohorts or training types) of every seller having any, by seller id."""
+    def find() -> dict[int, tuple]:
+        if dimension == "kecamatan":
+            pairs = session.execute(select(SellerProfile.id, SellerProfile.kecamatan_code))
+        else:
+            membership = _membership(dimension)
+            pairs = session.execute(select(membership.c.seller_id, membership.c.group_id))
+        groups: dict[int, list] = {}
+        for seller_id, key in pairs:
+            groups.setdefault(seller_id, []).append(key)
+        return {seller_id: tuple(keys) for seller_id, keys in groups.items()}
+    return _shared(("seller_groups", id(session), dimension), find)
+
+
+def _query_aggregates(session: Session, period: Period, filters: Filters, dimensions: tuple[str | None, ...],
+                      category_ids: list[int] | None, approved_by: date,
+                      with_buyers: bool) -> dict[str | None, list[Row]]:
     transactions = _transactions(session, period, filters, dimensions, approved_by, category_ids)
     groupings = []
     for tag, dimension in enumerate(dimensions):
+        distinct_buyers = with_buyers or dimension is None
         membership = _membership(dimension)
         if dimension == "category":
             # A part with lines of two categories counts in both groups, once in each.
@@ -590,8 +643,8 @@ def _run_aggregates(session: Session, period: Period, filters: Filters, dimensio
             func.coalesce(func.sum(sales.c.value), 0),
             func.coalesce(func.sum(sales.c.value * sales.c.online), 0),
             func.count(func.distinct(sales.c.txn_id)) if dimension == "category" else func.count(),
-            func.count(func.distinct(sales.c.order_id)),
-            func.count(func.distinct(sales.c.buyer_key)),
+            func.count(func.distinct(sales.c.order_id)) if distinct_buyers else null(),
+            func.count(func.distinct(sales.c.buyer_key)) if distinct_buyers else null(),
             func.count(func.distinct(sales.c.approved_seller_id)),
             func.coalesce(func.sum(sales.c.value * sales.c.outside), 0),
         ).select_from(source)
@@ -605,17 +658,19 @@ def _run_aggregates(session: Session, period: Period, filters: Filters, dimensio
         gmv, online = int(gmv), int(online)
         rows[dimension].append(Row(key=_group_key(dimension, key), gmv=gmv, gmv_online=online,
                                    gmv_offline=gmv - online, transactions=int(transactions_count),
-                                   orders=int(orders), buyers=int(buyers), sellers_active=int(active),
+                                   orders=None if orders is None else int(orders),
+                                   buyers=None if buyers is None else int(buyers), sellers_active=int(active),
                                    value_outside_blitar=int(outside)))
     return rows
 
 
-def prefetch(session: Session, period: Period, filters: Filters | None, dimensions) -> None:
+def prefetch(session: Session, period: Period, filters: Filters | None, dimensions, *,
+             with_buyers: bool = True) -> None:
     """Inside `shared_results()`: read at once what `indicators` for the period and for the previous
-    one and `breakdown` by each of `dimensions` will ask for, so that they find it computed: the
-    period's total, breakdowns and per-seller values in one statement (the period's sales are read
-    once instead of once per breakdown), the previous period's in another, and both periods' repeat
-    buyers in a third. Outside such a block it does nothing.
+    one and `breakdown` by each of `dimensions` (`with_buyers` as given) will ask for, so that they
+    find it computed: the period's total, breakdowns and per-seller values in one statement (the
+    period's sales are read once instead of once per breakdown), the previous period's in another,
+    and both periods' repeat buyers in a third. Outside such a block it does nothing.
     """
     results = _SHARED.get()
     if results is None:
@@ -626,8 +681,9 @@ def prefetch(session: Session, period: Period, filters: Filters | None, dimensio
     filters = filters or Filters()
     category_ids = _prepare(session, period, filters)
     previous = period.previous()
-    _aggregates(session, period, filters, tuple(dict.fromkeys((None, *dimensions, "seller"))), category_ids, None)
-    _aggregates(session, previous, filters, (None, "seller"), category_ids, None)
+    _aggregates(session, period, filters, tuple(dict.fromkeys((None, *dimensions, "seller"))), category_ids, None,
+                with_buyers)
+    _aggregates(session, previous, filters, (None, "seller"), category_ids, None, with_buyers)
     if filters.channel != "offline":
         counts = _count_repeat_buyers(session, (period, previous), filters, category_ids)
         for one, count in zip((period, previous), counts):
@@ -700,9 +756,10 @@ def _seller_values(session: Session, period: Period, filters: Filters,
     """Sales value per seller in the period under the filters, for the growth indicator: the `gmv` of
     the "seller" breakdown's rows when `prefetch` read them, else a lighter query (sums only)."""
     results = _SHARED.get() or {}
-    seller_rows = results.get(_aggregate_key(session, period, filters, "seller", category_ids, None))
-    if seller_rows is not None:         # `prefetch` read the seller breakdown already
-        return {row.key: row.gmv for row in seller_rows}
+    for with_buyers in (True, False):
+        seller_rows = results.get(_aggregate_key(session, period, filters, "seller", category_ids, None, with_buyers))
+        if seller_rows is not None:         # `prefetch` read the seller breakdown already
+            return {row.key: row.gmv for row in seller_rows}
     key = ("seller_values", id(session), period, filters, tuple(category_ids) if category_ids is not None else None)
     return dict(_shared(key, lambda: _sum_seller_values(session, period, filters, category_ids)))
 
@@ -788,17 +845,19 @@ def indicators(session: Session, period: Period, filters: Filters | None = None)
 
 
 @with_shared_results
-def breakdown(session: Session, period: Period, filters: Filters | None, dimension: str) -> Breakdown:
+def breakdown(session: Session, period: Period, filters: Filters | None, dimension: str, *,
+              with_buyers: bool = True) -> Breakdown:
     """The summable indicators split by `dimension` (see DIMENSIONS), with the unsplit total.
 
     Rows are ordered by key (months, channels, ids, codes), the None row last; a month or
-    channel with no sales has no row.
+    channel with no sales has no row. Without buyers the rows' distinct `orders` and `buyers`
+    are None (the total still has them): pages that show neither skip their costly counting.
     """
     if dimension not in DIMENSIONS:
         raise IndicatorError("unknown_dimension", "dimension")
     filters = filters or Filters()
     category_ids = _prepare(session, period, filters)
-    found = _aggregates(session, period, filters, (None, dimension), category_ids, None)
+    found = _aggregates(session, period, filters, (None, dimension), category_ids, None, with_buyers)
     rows = [replace(row) for row in found[dimension]]
     total = next(iter(found[None]), Row())
     rows.sort(key=lambda row: (row.key is None, str(row.key) if dimension in ("month", "channel", "kecamatan")
