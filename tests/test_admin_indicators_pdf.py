@@ -125,6 +125,26 @@ def test_the_charts_and_the_producers_table(app, officer_client, session, world)
                          "Baru Kanigoro Rp 30.000 Rp 0 - 1"]
 
 
+def test_the_producers_table_reuses_the_reports_sales_figures(app, officer_client, world):
+    from sqlalchemy import event
+
+    from marketplace.extensions import db
+
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        pdf_lines(officer_client.get(f"{URL}?{QUERY}"))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+
+    # The period's figures and the previous period's, each read once for the report and its table.
+    assert len([statement for statement in statements if "WITH transactions" in statement]) == 2
+
+
 @pytest.mark.parametrize("query, filter_key, value_of, gmv", [
     ("channel=offline", "channel", lambda w: CHANNEL_LABELS["offline"], 61_000),
     ("kecamatan=35.72.01", "kecamatan", lambda w: kecamatan_name("35.72.01"), 126_000),

@@ -38,6 +38,7 @@ from marketplace.services.indicators import (
     before_after,
     breakdown,
     check_filters,
+    shared_results,
 )
 
 # Which form field an IndicatorError's `field` belongs to.
@@ -257,9 +258,10 @@ def indicators_report():
     selection = _export_selection()
     locale = current_language()
     session = db.session
-    report = exports.build_report(session, selection.period, selection.filters, with_buyers=False)
+    with shared_results():      # the producers' table reuses the report's seller rows
+        report = exports.build_report(session, selection.period, selection.filters, with_buyers=False)
+        sellers = exports.seller_table(session, selection.period, selection.filters, "-value")
     labels = exports.load_labels(session, locale)
-    sellers = exports.seller_table(session, selection.period, selection.filters, "-value")
     body = indicator_report.render_report(
         report, labels, sellers, indicator_labels=INDICATOR_LABELS, dimension_labels=DIMENSION_LABELS,
         channel_labels=CHANNEL_LABELS, programme=current_app.config["SITE_NAME"], issued_by=current_user.name,

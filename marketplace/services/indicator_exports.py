@@ -213,8 +213,9 @@ def _sale_dates(session: Session, period: Period, filters: Filters) -> dict[int,
 
 def seller_table(session: Session, period: Period, filters: Filters, sort: str = "-value") -> list[SellerLine]:
     """Per producer with sales in this or the previous period: value, transactions, first/last sale, growth."""
-    now = {row.key: row for row in breakdown(session, period, filters, "seller").rows}
-    before = {row.key: row.gmv for row in breakdown(session, period.previous(), filters, "seller").rows}
+    now = {row.key: row for row in breakdown(session, period, filters, "seller", with_buyers=False).rows}
+    before = {row.key: row.gmv for row in breakdown(session, period.previous(), filters, "seller",
+                                                    with_buyers=False).rows}
     ids = sorted(set(now) | set(before))
     profiles = {p.id: p for p in session.scalars(select(SellerProfile).where(SellerProfile.id.in_(ids)))} if ids else {}
     dates = _sale_dates(session, period, filters) if ids else {}
