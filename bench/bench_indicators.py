@@ -10,7 +10,8 @@ the Flask test client (server time: routing, queries, templates, no network):
   (c) the XLSX export for the year;
   (d) the 12-month statement PDF (POST /penjual/penjualan/laporan) of a busy producer (99th
       percentile by sale lines in the last year) and of the busiest one;
-  (e) the dashboard's figures alone (exports.build_report), to separate SQL from rendering.
+  (e) the dashboard's figures alone (exports.build_report as the page calls it), to separate SQL
+      from rendering.
 
 Each line prints p50 and max over BENCH_ROUNDS repetitions (default 5, after one warm-up), the
 number of SQL statements one request runs (counted with a SQLAlchemy event), the target and
@@ -263,7 +264,7 @@ def run_engine(engine: str, lines: int, rounds: int) -> None:
         def figures(filters: Filters):
             def run():
                 with app.app_context():
-                    exports.build_report(db.session, year, filters)
+                    exports.build_report(db.session, year, filters, with_buyers=False)   # as the page does
                     db.session.remove()
             return run
 
