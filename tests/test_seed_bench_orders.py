@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.models import (
-    EntryKind, ExhibitionEvent, LedgerEntry, OfflineSale, Order, OrderEvent, OrderLine, OrderNumberCounter, OrderStatus,
-    PartStatus, Payment, PaymentMethod, Product, Review, SellerOrder, SellerProfile, SellerStatus,
+    EntryKind, ExhibitionEvent, GuestBuyer, LedgerEntry, OfflineSale, Order, OrderEvent, OrderLine, OrderNumberCounter,
+    OrderStatus, PartStatus, Payment, PaymentMethod, Product, Review, SellerOrder, SellerProfile, SellerStatus,
 )
 from marketplace.services import bench_data, ledger
 from marketplace.services.storage import get_storage
@@ -170,6 +170,17 @@ def test_guest_buyers_come_back(app, session):
     for email, name, phone in session.execute(select(Order.buyer_email, Order.buyer_name, Order.buyer_phone)):
         people.setdefault(email, set()).add((name, phone))
     assert all(len(person) == 1 for person in people.values())      # one person behind each address
+
+
+def test_every_bench_address_is_one_guest_buyer_also_in_a_second_run(app, session):
+    seed_market(session)
+    bench_data.seed_bench_orders(session, orders=300, now=NOW)
+    bench_data.seed_bench_orders(session, orders=300, now=NOW, seed=bench_data.DEFAULT_SEED + 1)
+
+    guests = dict(session.execute(select(GuestBuyer.id, GuestBuyer.email)).all())
+    pairs = session.execute(select(Order.guest_buyer_id, Order.buyer_email)).all()
+    assert all(guests[guest_id] == email for guest_id, email in pairs)
+    assert len(guests) == len({email for _, email in pairs})
 
 
 def test_bench_offline_sales_follow_the_recording_rules(app, session):

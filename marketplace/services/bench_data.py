@@ -298,7 +298,8 @@ def seed_bench_orders(session: Session, *, orders: int, seed: int = DEFAULT_SEED
         if not catalogue:
             raise ValueError("no_products")
         rates = _commission_rates(connection, ledger.get_settings(session).commission_bps)
-        tables = {"guests": GuestBuyer.__table__, "orders": Order.__table__, "parts": SellerOrder.__table__, "lines": OrderLine.__table__,
+        tables = {"guests": GuestBuyer.__table__, "orders": Order.__table__, "parts": SellerOrder.__table__,
+                  "lines": OrderLine.__table__,
                   "payments": Payment.__table__, "events": OrderEvent.__table__, "reviews": Review.__table__,
                   "ledger": LedgerEntry.__table__}
         ids = {key: _next_id(connection, table) for key, table in tables.items()}
