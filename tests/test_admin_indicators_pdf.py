@@ -21,6 +21,7 @@ from marketplace.services import indicator_exports as exports
 from marketplace.services.indicators import Filters, Period, breakdown, indicators
 from tests import factories
 from tests import test_indicators_exact as dataset
+from tests.test_catalog_listing import count_queries
 
 world = dataset.world      # the hand-computed dataset of tests/test_indicators_exact.py, as a fixture
 
@@ -126,20 +127,8 @@ def test_the_charts_and_the_producers_table(app, officer_client, session, world)
 
 
 def test_the_producers_table_reuses_the_reports_sales_figures(app, officer_client, world):
-    from sqlalchemy import event
-
-    from marketplace.extensions import db
-
-    statements = []
-
-    def seen(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
+    with count_queries() as statements:
         pdf_lines(officer_client.get(f"{URL}?{QUERY}"))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
 
     # The period's figures and the previous period's, each read once for the report and its table.
     assert len([statement for statement in statements if "WITH transactions" in statement]) == 2

@@ -421,6 +421,12 @@ def _buyer_key():
     return func.coalesce(Order.buyer_id, -Order.guest_buyer_id)
 
 
+def _has_line_in(category_ids: list[int]):
+    """The condition that a part has a line of a product in one of the categories."""
+    return (select(OrderLine.id).join(Product, Product.id == OrderLine.product_id)
+            .where(OrderLine.seller_order_id == SellerOrder.id, Product.category_id.in_(category_ids)).exists())
+
+
 def _line_value():
     return OrderLine.unit_price * OrderLine.quantity - OrderLine.refunded_amount
 
@@ -474,10 +480,8 @@ def _transactions(session: Session, period: Period, filters: Filters, dimensions
         )
         if category_ids is None:
             online = online.outerjoin(refunds, refunds.c.seller_order_id == SellerOrder.id)
-        else:     # only the parts having a line in the categories
-            online = online.where(
-                select(OrderLine.id).join(Product, Product.id == OrderLine.product_id)
-                .where(OrderLine.seller_order_id == SellerOrder.id, Product.category_id.in_(category_ids)).exists())
+        else:
+            online = online.where(_has_line_in(category_ids))
         selects.append(online)
     if filters.channel in (None, "offline"):
         offline = (
@@ -738,10 +742,8 @@ def _count_repeat_buyers(session: Session, periods: tuple[Period, ...], filters:
                *_seller_conditions(session, filters, SellerOrder.seller_id))
         .group_by(buyer_key)
     )
-    if category_ids is not None:     # only the parts having a line in the categories
-        query = query.where(
-            select(OrderLine.id).join(Product, Product.id == OrderLine.product_id)
-            .where(OrderLine.seller_order_id == SellerOrder.id, Product.category_id.in_(category_ids)).exists())
+    if category_ids is not None:
+        query = query.where(_has_line_in(category_ids))
     buyers = query.subquery()
     counts = session.execute(select(*(
         func.coalesce(func.sum(case((and_(buyers.c[f"within_{index}"] > 0,
