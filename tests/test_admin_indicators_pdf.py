@@ -130,8 +130,11 @@ def test_the_producers_table_reuses_the_reports_sales_figures(app, officer_clien
     with count_queries() as statements:
         pdf_lines(officer_client.get(f"{URL}?{QUERY}"))
 
-    # The period's figures and the previous period's, each read once for the report and its table.
-    assert len([statement for statement in statements if "WITH transactions" in statement]) == 2
+    # From the monthly summaries, as no producer or category is chosen: the period's figures and the
+    # previous period's, each read once for the report and its table, and the sales per producer of
+    # the period before (for the previous period's growth).
+    assert len([statement for statement in statements if "monthly_seller_sales" in statement]) == 3
+    assert not [statement for statement in statements if "WITH transactions" in statement]
 
 
 @pytest.mark.parametrize("query, filter_key, value_of, gmv", [

@@ -134,3 +134,35 @@ def test_guest_buyers_are_filled_in_from_the_guest_orders_already_there(fresh_ap
     assert set(guests) == {"sri@example.id", "ani@example.id"}
     assert by_order == {"PLB-1": guests["sri@example.id"], "PLB-2": guests["sri@example.id"],
                         "PLB-3": guests["ani@example.id"], "PLB-4": None}
+
+
+SUMMARY_TABLES = ("monthly_seller_sales", "monthly_seller_category_sales", "paid_part_links")
+
+
+def summary_contents(session) -> dict[str, list[tuple]]:
+    return {name: sorted(tuple(row) for row in session.execute(text(f"SELECT * FROM {name}")))
+            for name in SUMMARY_TABLES}
+
+
+def test_the_sales_summaries_are_filled_in_from_the_sales_already_there(fresh_app):
+    """0010 computes the monthly summaries and the paid parts' links of an existing database."""
+    from marketplace.services import orders as order_service
+    from marketplace.services.order_states import OFFICER
+    from tests import factories
+
+    flask_db(fresh_app, "upgrade")
+    with fresh_app.app_context():
+        seller = factories.make_seller(db.session)
+        product = factories.make_product(db.session, seller=seller, price=12_000)
+        for guest in ("sri@example.id", "ani@example.id", "sri@example.id"):
+            order = factories.place_order(db.session, [(product, 2)], guest_email=guest)
+            order_service.confirm_payment(db.session, order.id, actor_id=None, actor_role=OFFICER)
+        kept = summary_contents(db.session)
+        db.session.remove()
+    assert [len(kept[name]) for name in SUMMARY_TABLES] == [1, 1, 3]    # one seller-month, three paid parts
+
+    flask_db(fresh_app, "downgrade", "0009")
+    flask_db(fresh_app, "upgrade")
+
+    with fresh_app.app_context():
+        assert summary_contents(db.session) == kept

@@ -188,6 +188,15 @@ def test_event_for_an_unknown_order_is_recorded_and_ignored(client, session, str
     assert session.query(StripeEvent).count() == 1
 
 
+@pytest.mark.parametrize("event_id, intent_id", [("\x00", "pi_x"), ("evt_1", "pi_\x00"), ("evt\n1", "pi_x")])
+def test_an_event_with_control_characters_in_its_ids_is_refused(client, session, stripe_config, event_id,
+                                                                   intent_id):
+    response = _post_event(client, _event(event_id, "payment_intent.succeeded", intent_id, 100))
+
+    assert response.status_code == 400
+    assert session.query(StripeEvent).count() == 0
+
+
 def test_altered_amount_does_not_mark_paid(app, client, session, stripe_config, card_order):
     payments.start_card_payment(session, card_order, _settings(app))
     intent_id = session.query(Payment).filter_by(order_id=card_order.id).one().stripe_payment_intent_id

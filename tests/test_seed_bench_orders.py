@@ -218,3 +218,18 @@ def test_seed_bench_with_orders_also_records_offline_sales(app, session):
     assert re.search(r"Added \d+ exhibitions and \d+ offline sales \(\d+ voided, \d+ of them corrected\)",
                      result.output)
     assert count(session, OfflineSale) > 0
+
+
+def test_bulk_inserted_sales_get_their_summaries(app, session):
+    from marketplace.models import MonthlySellerSales, PaidPartLink
+    from marketplace.services.sales_summary import counted_part
+
+    seed_market(session)
+    bench_data.seed_bench_orders(session, orders=300, now=NOW)
+    bench_data.seed_bench_offline(session, now=NOW)
+
+    counted = session.scalar(select(func.count()).select_from(SellerOrder).where(*counted_part()))
+    offline = session.scalar(select(func.count()).where(OfflineSale.voided_at.is_(None)))
+    assert counted > 0 and count(session, PaidPartLink) == counted
+    assert session.scalar(select(func.sum(MonthlySellerSales.online_transactions))) == counted
+    assert session.scalar(select(func.sum(MonthlySellerSales.offline_transactions))) == offline

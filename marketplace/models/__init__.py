@@ -11,6 +11,7 @@ from marketplace.models.orders import (
 )
 from marketplace.models.programme import ExhibitionEvent, OfflineSale
 from marketplace.models.statements import StatementIssue
+from marketplace.models.summaries import MonthlySellerCategorySales, MonthlySellerSales, PaidPartLink
 from marketplace.models.sellers import AuditLog, Cohort, SellerCohort, SellerProfile, SellerStatus, TrainingType
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "EntryKind", "LedgerEntry", "MarketplaceSettings", "Payout", "PayoutBatch", "PayoutStatus",
     "ExhibitionEvent", "OfflineSale",
     "StatementIssue",
+    "MonthlySellerCategorySales", "MonthlySellerSales", "PaidPartLink",
 ]

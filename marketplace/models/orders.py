@@ -178,10 +178,13 @@ class Order(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
-    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # active_history: services/sales_summary.py recomputes the buyer a change moved the order from.
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True,
+                                                 active_history=True)
     buyer_name: Mapped[str] = mapped_column(String(120))
     buyer_email: Mapped[str] = mapped_column(String(254), index=True)
-    guest_buyer_id: Mapped[int | None] = mapped_column(ForeignKey("guest_buyers.id"), index=True)
+    guest_buyer_id: Mapped[int | None] = mapped_column(ForeignKey("guest_buyers.id"), index=True,
+                                                       active_history=True)
     buyer_phone: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(5), default="id")
     access_token: Mapped[str] = mapped_column(String(64), unique=True)
@@ -226,7 +229,8 @@ class SellerOrder(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    seller_id: Mapped[int] = mapped_column(ForeignKey("seller_profiles.id"), index=True)
+    # active_history: services/sales_summary.py recomputes the month and seller a change moved the sale from.
+    seller_id: Mapped[int] = mapped_column(ForeignKey("seller_profiles.id"), index=True, active_history=True)
     status: Mapped[PartStatus] = mapped_column(string_enum(PartStatus, "part_status", 20))
     delivery_method: Mapped[DeliveryMethod] = mapped_column(string_enum(DeliveryMethod, "delivery_method", 20))
     shipping_zone: Mapped[ShippingZone | None] = mapped_column(string_enum(ShippingZone, "shipping_zone", 20))
@@ -237,7 +241,7 @@ class SellerOrder(Base):
     courier_name: Mapped[str] = mapped_column(String(40), default="")
     tracking_number: Mapped[str] = mapped_column(String(60), default="")
     # When the money for this part was confirmed (card success, transfer confirmed, cash received).
-    payment_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    payment_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), active_history=True)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -263,7 +267,8 @@ class OrderLine(Base):
                             sqlite_where=text("refunded_amount > 0"), postgresql_where=text("refunded_amount > 0")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    seller_order_id: Mapped[int] = mapped_column(ForeignKey("seller_orders.id", ondelete="CASCADE"))
+    seller_order_id: Mapped[int] = mapped_column(ForeignKey("seller_orders.id", ondelete="CASCADE"),
+                                                 active_history=True)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"), index=True)
     product_name: Mapped[str] = mapped_column(String(140))
     unit: Mapped[str] = mapped_column(String(16))

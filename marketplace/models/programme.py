@@ -52,10 +52,11 @@ class OfflineSale(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    seller_id: Mapped[int] = mapped_column(ForeignKey("seller_profiles.id", ondelete="CASCADE"))
+    # active_history: services/sales_summary.py recomputes the month and seller a change moved the sale from.
+    seller_id: Mapped[int] = mapped_column(ForeignKey("seller_profiles.id", ondelete="CASCADE"), active_history=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("exhibition_events.id", ondelete="SET NULL"),
                                                  index=True)
-    sale_date: Mapped[date] = mapped_column(Date)
+    sale_date: Mapped[date] = mapped_column(Date, active_history=True)
     value: Mapped[int] = mapped_column(Integer)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
     quantity: Mapped[int | None] = mapped_column(Integer)

@@ -13,7 +13,7 @@ An archive is a .tar.gz file holding, in this order:
 
 A backup made on SQLite restores into PostgreSQL and the other way round. Derived data is
 not stored: `search_documents` (and SQLite's FTS5 table behind it) is rebuilt from the
-products after a restore, and `alembic_version` is compared, never copied.
+products after a restore, the sales summaries from the sales, and `alembic_version` is compared, never copied.
 
 `restore_backup` reads the whole archive once to check it against its manifest before it
 changes anything, then loads every row in one transaction with the media written before the
@@ -48,7 +48,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from marketplace.models import Base, SearchDocument
+from marketplace.models import (
+    Base,
+    MonthlySellerCategorySales,
+    MonthlySellerSales,
+    PaidPartLink,
+    SearchDocument,
+)
+from marketplace.services.sales_summary import rebuild_all as rebuild_sales_summaries
 from marketplace.services.search import rebuild_search_index
 from marketplace.services.storage import Storage
 
@@ -60,7 +67,8 @@ COMPRESS_LEVEL = 6  # gzip's default: level 9 compressed 2.5 times slower for a 
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 
 # Tables whose rows are derived from others: rebuilt after a restore, never stored.
-DERIVED_TABLES = frozenset({SearchDocument.__table__.name})
+DERIVED_TABLES = frozenset(model.__table__.name for model in (
+    SearchDocument, MonthlySellerSales, MonthlySellerCategorySales, PaidPartLink))
 # Tables the migrations create outside the models: the revision is checked instead of copied;
 # SQLite's FTS5 index (and its shadow tables) is refilled from search_documents by triggers.
 _NOT_DATA = re.compile(r"^(alembic_version|search_fts(_\w+)?|sqlite_\w+)$")
@@ -557,6 +565,7 @@ def restore_backup(session: Session, storage: Storage, archive_path: str | os.Pa
                     storage.save(key, data, mimetypes.guess_type(key)[0] or "application/octet-stream")
                     written += 1
         _reset_sequences(connection, ordered)
+        rebuild_sales_summaries(connection)
         documents = rebuild_search_index(session)  # commits the whole restore
     except BackupError:
         session.rollback()

@@ -22,7 +22,7 @@ from marketplace.models import (
     product_tags,
 )
 from marketplace.regions import KECAMATAN, KOTA_BLITAR
-from marketplace.services import search
+from marketplace.services import sales_summary, search
 from marketplace.services.accounts import hash_password
 from marketplace.services.demo_data import (
     PRODUCER_PASSWORD, PRODUCT_TEMPLATES, KIND_TRAINING, ImageSettings, add_reference_data, draw_picture,
@@ -341,6 +341,7 @@ def seed_bench_orders(session: Session, *, orders: int, seed: int = DEFAULT_SEED
             else:
                 connection.execute(OrderNumberCounter.__table__.insert().values(year=year, last_number=last))
         _advance_sequences(connection, tables.values())
+        sales_summary.rebuild_all(connection)       # bulk inserts bypass the ORM hook that keeps them exact
         session.commit()
     except Exception:
         session.rollback()
@@ -680,6 +681,7 @@ def seed_bench_offline(session: Session, *, seed: int = DEFAULT_SEED,
         _copy(connection, events_table, events)
         _copy(connection, sales_table, sales)
         _advance_sequences(connection, (events_table, sales_table))
+        sales_summary.rebuild_all(connection)
         session.commit()
     except Exception:
         session.rollback()

@@ -44,6 +44,12 @@ are turned into a list of seller ids first, so the sales queries read those sell
 Inside `shared_results()` an aggregate asked for twice (the dashboard needs the same totals for
 every breakdown) runs once, and `prefetch` computes a whole report's total and breakdowns in one
 statement that reads the period's sales once (a WITH query the groupings share).
+
+Without a seller or category filter (the officers' first view), the sums come from the monthly
+summaries of services/sales_summary.py (seller-months, read raw for the partly covered months at
+the period's ends) and the distinct orders, buyers and repeat buyers from the paid parts' links;
+breakdowns that count distinct orders and buyers per row (the exports) still read the sales.
+The summaries are exact, so both ways give the same figures (tests/test_indicators_summaries.py).
 """
 from __future__ import annotations
 
@@ -53,9 +59,10 @@ import functools
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import (
+    Integer,
     String,
     and_,
     case,
@@ -73,18 +80,32 @@ from marketplace.formatting import WIB
 from marketplace.models import (
     Category,
     Cohort,
-    DeliveryMethod,
+    MonthlySellerCategorySales,
+    MonthlySellerSales,
     OfflineSale,
     Order,
     OrderLine,
-    PartStatus,
+    PaidPartLink,
     Product,
     SellerCohort,
     SellerOrder,
     SellerProfile,
     TrainingType,
 )
-from marketplace.regions import BLITAR_REGENCIES, KECAMATAN_BY_CODE
+from marketplace.regions import KECAMATAN_BY_CODE
+from marketplace.services.sales_summary import (
+    EXCLUDED_PART_STATUSES,
+    FIGURES,
+    apply_pending,
+    buyer_key,
+    delivered_outside_blitar,
+    line_value,
+    month_key,
+    part_refunds,
+    sales_cells,
+    summed_cells,
+    wib_midnight_utc,
+)
 
 CHANNELS = ("online", "offline")
 DIMENSIONS = ("month", "channel", "training_type", "cohort", "kecamatan", "category", "seller")
@@ -94,7 +115,7 @@ EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 GROWTH_PERCENT = 115
 BEFORE_AFTER_MONTHS = 6
-_EXCLUDED_PARTS = (PartStatus.CANCELLED, PartStatus.REFUNDED)
+_EXCLUDED_PARTS = EXCLUDED_PART_STATUSES
 # Results of the aggregate queries within one `shared_results()` block, keyed by the query's inputs.
 _SHARED: ContextVar[dict | None] = ContextVar("indicator_results", default=None)
 
@@ -193,11 +214,6 @@ class Period:
             result.append((year, month))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return result
-
-
-def wib_midnight_utc(day: date) -> datetime:
-    """00:00 WIB of `day`, as an aware UTC datetime."""
-    return datetime.combine(day, time(0), tzinfo=WIB).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -415,20 +431,10 @@ def _key_column(dimension: str | None) -> str:
     return f"key_{dimension or 'total'}"
 
 
-def _buyer_key():
-    """The buyer of an order as a number: the account's id, or minus the guest buyer's (the
-    normalised e-mail address's) id. Numbers compare several times faster than addresses."""
-    return func.coalesce(Order.buyer_id, -Order.guest_buyer_id)
-
-
 def _has_line_in(category_ids: list[int]):
     """The condition that a part has a line of a product in one of the categories."""
     return (select(OrderLine.id).join(Product, Product.id == OrderLine.product_id)
             .where(OrderLine.seller_order_id == SellerOrder.id, Product.category_id.in_(category_ids)).exists())
-
-
-def _line_value():
-    return OrderLine.unit_price * OrderLine.quantity - OrderLine.refunded_amount
 
 
 def _transactions(session: Session, period: Period, filters: Filters, dimensions: tuple[str | None, ...],
@@ -444,20 +450,17 @@ def _transactions(session: Session, period: Period, filters: Filters, dimensions
     months = period.months()
     approved_utc = wib_midnight_utc(approved_by + timedelta(days=1))
     is_approved = and_(SellerProfile.approved_at.is_not(None), SellerProfile.approved_at < approved_utc)
-    outside = and_(SellerOrder.delivery_method != DeliveryMethod.PICKUP,
-                   Order.regency_code.not_in(list(BLITAR_REGENCIES)))
-    buyer_key = _buyer_key()
+    outside = delivered_outside_blitar()
     keys = {dimension: columns for dimension in dimensions
             if (columns := _dimension_columns(dimension, months))[0] is not None}
     selects = []
     if filters.channel in (None, "online"):
         if category_ids is None:
             # The part's subtotal less the refunds of its lines (found in the small index of refunded lines).
-            refunds = (select(OrderLine.seller_order_id, func.sum(OrderLine.refunded_amount).label("amount"))
-                       .where(OrderLine.refunded_amount > 0).group_by(OrderLine.seller_order_id).subquery("refunds"))
+            refunds = part_refunds()
             value = SellerOrder.subtotal - func.coalesce(refunds.c.amount, 0)
         else:
-            value = (select(func.sum(_line_value())).where(OrderLine.seller_order_id == SellerOrder.id)
+            value = (select(func.sum(line_value())).where(OrderLine.seller_order_id == SellerOrder.id)
                      .join(Product, Product.id == OrderLine.product_id).where(Product.category_id.in_(category_ids))
                      .scalar_subquery())
         online = (
@@ -470,7 +473,7 @@ def _transactions(session: Session, period: Period, filters: Filters, dimensions
                 literal(1).label("online"),
                 case((outside, 1), else_=0).label("outside"),
                 SellerOrder.order_id.label("order_id"),
-                buyer_key.label("buyer_key"),
+                buyer_key().label("buyer_key"),
             )
             .join(Order, Order.id == SellerOrder.order_id)
             .join(SellerProfile, SellerProfile.id == SellerOrder.seller_id)
@@ -518,7 +521,7 @@ def _category_sales(transactions, category_ids: list[int] | None):
     shared = [transactions.c[name] for name in ("txn_id", "online", "outside", "order_id", "buyer_key",
                                                 "approved_seller_id")]
     online = (
-        select(Product.category_id.label("key"), _line_value().label("value"), *shared)
+        select(Product.category_id.label("key"), line_value().label("value"), *shared)
         .select_from(transactions)
         .join(OrderLine, OrderLine.seller_order_id == transactions.c.txn_id)
         .outerjoin(Product, Product.id == OrderLine.product_id)
@@ -584,7 +587,10 @@ def _run_aggregates(session: Session, period: Period, filters: Filters, dimensio
     rolled_up = () if with_buyers else tuple(dimension for dimension in dimensions if dimension in SELLER_PROPERTIES)
     queried = tuple(dict.fromkeys(dimension for dimension in (*dimensions, *(("seller",) if rolled_up else ()))
                                   if dimension not in rolled_up))
-    rows = _query_aggregates(session, period, filters, queried, category_ids, approved_by, with_buyers)
+    if _summarised(session, filters, category_ids) and (not with_buyers or queried == (None,)):
+        rows = _summary_aggregates(session, period, filters, queried, approved_by)
+    else:
+        rows = _query_aggregates(session, period, filters, queried, category_ids, approved_by, with_buyers)
     for dimension in rolled_up:
         rows[dimension] = _roll_up(session, rows["seller"], dimension)
     return {dimension: rows[dimension] for dimension in dimensions}
@@ -668,6 +674,154 @@ def _query_aggregates(session: Session, period: Period, filters: Filters, dimens
     return rows
 
 
+# ---- from the summaries (services/sales_summary.py) ----------------------------------------------
+
+def _summarised(session: Session, filters: Filters, category_ids: list[int] | None) -> bool:
+    """Whether the monthly summaries and paid parts' links answer for these filters: any channel,
+    but no filter on sellers or categories (those read the sales themselves)."""
+    return category_ids is None and _matching_sellers(session, filters) is None
+
+
+def _summary_cells(period: Period, channel: str | None, by_category: bool):
+    """Seller-month (and category) cells of the period's sales under a channel filter, one per
+    seller and month (and category): the stored summaries for the months wholly inside the
+    period, cells computed from the sales for the days of the months at its ends that it only
+    partly covers."""
+    model = MonthlySellerCategorySales if by_category else MonthlySellerSales
+    online, offline = channel in (None, "online"), channel in (None, "offline")
+    full, partial = [], []
+    for year, month in period.months():
+        first = date(year, month, 1)
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        if period.start <= first and last <= period.end:
+            full.append(month_key(first))
+        else:
+            partial.append((max(first, period.start), min(last, period.end)))
+    keys = [model.seller_id, model.month, *([model.category_id] if by_category else [])]
+    figures = [(model.__table__.c[name] if (online if name.startswith(("online", "outside")) else offline)
+                else literal(0)).label(name) for name in FIGURES]
+    selects = [select(*keys, *figures).where(model.month.in_(full))] if full else []
+    for first, last in partial:
+        confirmed = SellerOrder.payment_confirmed_at
+        selects.append(summed_cells(sales_cells(
+            online=[confirmed >= wib_midnight_utc(first), confirmed < wib_midnight_utc(last + timedelta(days=1))]
+            if online else None,
+            offline=[OfflineSale.sale_date >= first, OfflineSale.sale_date <= last] if offline else None,
+            by_category=by_category), by_category))
+    return union_all(*selects).subquery("summary_cells" if not by_category else "summary_category_cells")
+
+
+def _summary_aggregates(session: Session, period: Period, filters: Filters, dimensions: tuple[str | None, ...],
+                        approved_by: date) -> dict[str | None, list[Row]]:
+    """`_query_aggregates` for dimensions of whole transactions (total, month, channel, seller) and
+    category, from the summaries: one statement over some 60,000 seller-months a year. The total's
+    distinct orders and buyers come from the links; the other rows have none (None)."""
+    apply_pending(session)
+    approved_utc = wib_midnight_utc(approved_by + timedelta(days=1))
+    is_approved = and_(SellerProfile.approved_at.is_not(None), SellerProfile.approved_at < approved_utc)
+
+    def with_approval(cells):
+        return (select(cells, case((is_approved, cells.c.seller_id), else_=null()).label("approved_seller_id"))
+                .join(SellerProfile, SellerProfile.id == cells.c.seller_id).cte())
+
+    by_seller = with_approval(_summary_cells(period, filters.channel, False)) if set(dimensions) - {"category"} \
+        else None
+    by_category = with_approval(_summary_cells(period, filters.channel, True)) if "category" in dimensions else None
+
+    def active(cells, transactions, *, once=False):
+        """Approved sellers with a transaction; `once`: each seller has one cell in the group."""
+        seller = case((transactions > 0, cells.c.approved_seller_id), else_=null())
+        return func.count(seller) if once else func.count(func.distinct(seller))
+
+    def sums(*columns):
+        return [func.coalesce(func.sum(column), 0) for column in columns]
+
+    groupings = []
+    if {None, "channel"} & set(dimensions):
+        # The total and both channels in one pass over the cells.
+        c = by_seller.c
+        totals = select(
+            *sums(c.online_value + c.offline_value, c.online_value, c.offline_value,
+                  c.online_transactions + c.offline_transactions, c.online_transactions, c.offline_transactions,
+                  c.outside_value),
+            active(by_seller, c.online_transactions + c.offline_transactions).label("active"),
+            active(by_seller, c.online_transactions).label("active_online"),
+            active(by_seller, c.offline_transactions).label("active_offline"),
+        ).cte("totals")
+        value, online, offline, transactions, online_transactions, offline_transactions, outside = (
+            totals.c[index] for index in range(7))
+        zero = literal(0)
+        for tag, dimension in enumerate(dimensions):
+            if dimension is None:
+                groupings.append(select(literal(tag), cast(zero, String), value, online, transactions,
+                                        totals.c.active, outside))
+            elif dimension == "channel":
+                groupings.append(select(literal(tag), cast(literal("online"), String), online, online,
+                                        online_transactions, totals.c.active_online, outside))
+                groupings.append(select(literal(tag), cast(literal("offline"), String), offline, zero,
+                                        offline_transactions, totals.c.active_offline, zero))
+    for tag, dimension in enumerate(dimensions):
+        if dimension in (None, "channel"):
+            continue
+        cells = by_category if dimension == "category" else by_seller
+        c = cells.c
+        transactions = c.online_transactions + c.offline_transactions
+        key = func.nullif(c.category_id, 0) if dimension == "category" else c[
+            {"month": "month", "seller": "seller_id"}[dimension]]
+        # A seller has one cell a month: counting them needs no DISTINCT by month, nor by seller.
+        groupings.append(select(literal(tag), cast(key, String),
+                                *sums(c.online_value + c.offline_value, c.online_value, transactions),
+                                active(cells, transactions, once=dimension == "month") if dimension != "seller"
+                                else func.max(case((transactions > 0, cells.c.approved_seller_id), else_=null()))
+                                .is_not(None).cast(Integer),
+                                *sums(c.outside_value)).group_by(key))
+    rows: dict[str | None, list[Row]] = {dimension: [] for dimension in dimensions}
+    query = groupings[0] if len(groupings) == 1 else union_all(*groupings)
+    for tag, key, gmv, online, transactions_count, active, outside in session.execute(query):
+        if not transactions_count:
+            continue
+        dimension = dimensions[tag]
+        orders = buyers = None
+        if dimension is None:
+            orders, buyers, _repeat = (_link_counts(session, (period,))[0] if filters.channel != "offline"
+                                       else (0, 0, 0))
+        gmv, online = int(gmv), int(online)
+        rows[dimension].append(Row(key=_group_key(dimension, key), gmv=gmv, gmv_online=online,
+                                   gmv_offline=gmv - online, transactions=int(transactions_count),
+                                   orders=orders, buyers=buyers, sellers_active=int(active),
+                                   value_outside_blitar=int(outside)))
+    return rows
+
+
+def _link_counts(session: Session, periods: tuple[Period, ...]) -> list[tuple[int, int, int]]:
+    """(distinct orders, distinct buyers, repeat buyers) of each period, from the paid parts' links
+    (one statement per period, once in a `shared_results()` block).
+
+    A part of the period is its order's first in the period when the order's previous part was
+    confirmed before the period (or there is none), and the same for its buyer. A buyer is a
+    repeat buyer when that first part has an earlier one, or else when the buyer's second order
+    began before the period's end.
+    """
+    results = _SHARED.get()
+    known = results if results is not None else {}
+    keys = [("links", id(session), period) for period in periods]
+    missing = [period for period, key in zip(periods, keys) if key not in known]
+    if missing:
+        apply_pending(session)
+        link = PaidPartLink
+        for period in missing:
+            start, end = period.utc_bounds()
+            first_of_buyer = and_(link.buyer_key.is_not(None),
+                                  or_(link.prev_buyer_at.is_(None), link.prev_buyer_at < start))
+            repeat = or_(link.prev_buyer_at < start, and_(link.prev_buyer_at.is_(None), link.second_order_at < end))
+            counts = session.execute(
+                select(func.count().filter(or_(link.prev_order_at.is_(None), link.prev_order_at < start)),
+                       func.count().filter(first_of_buyer), func.count().filter(and_(first_of_buyer, repeat)))
+                .where(link.confirmed_at >= start, link.confirmed_at < end)).one()
+            known[("links", id(session), period)] = tuple(int(count) for count in counts)
+    return [known[key] for key in keys]
+
+
 def prefetch(session: Session, period: Period, filters: Filters | None, dimensions, *,
              with_buyers: bool = True) -> None:
     """Inside `shared_results()`: read at once what `indicators` for the period and for the previous
@@ -685,6 +839,8 @@ def prefetch(session: Session, period: Period, filters: Filters | None, dimensio
     filters = filters or Filters()
     category_ids = _prepare(session, period, filters)
     previous = period.previous()
+    if filters.channel != "offline" and _summarised(session, filters, category_ids):
+        _link_counts(session, (period, previous))
     _aggregates(session, period, filters, tuple(dict.fromkeys((None, *dimensions, "seller"))), category_ids, None,
                 with_buyers)
     _aggregates(session, previous, filters, (None, "seller"), category_ids, None, with_buyers)
@@ -725,22 +881,24 @@ def _repeat_buyers(session: Session, period: Period, filters: Filters, category_
 def _count_repeat_buyers(session: Session, periods: tuple[Period, ...], filters: Filters,
                          category_ids: list[int] | None) -> list[int]:
     """The repeat buyers of each period, reading the paid history up to the last period's end once."""
+    if _summarised(session, filters, category_ids):
+        return [repeat for _orders, _buyers, repeat in _link_counts(session, periods)]
     bounds = [period.utc_bounds() for period in periods]
     confirmed = SellerOrder.payment_confirmed_at
-    buyer_key = _buyer_key()
+    buyer = buyer_key()
     columns = []
     for index, (start_utc, end_utc) in enumerate(bounds):
         within = case((and_(confirmed >= start_utc, confirmed < end_utc), SellerOrder.order_id), else_=null())
         columns += [func.count(func.distinct(within)).label(f"within_{index}"),
                     func.max(case((confirmed < start_utc, 1), else_=0)).label(f"before_{index}")]
     query = (
-        select(buyer_key.label("buyer"), *columns)
+        select(buyer.label("buyer"), *columns)
         .select_from(SellerOrder)
         .join(Order, Order.id == SellerOrder.order_id)
         .where(confirmed.is_not(None), confirmed < max(end for _, end in bounds),
                SellerOrder.status.not_in(_EXCLUDED_PARTS),
                *_seller_conditions(session, filters, SellerOrder.seller_id))
-        .group_by(buyer_key)
+        .group_by(buyer)
     )
     if category_ids is not None:
         query = query.where(_has_line_in(category_ids))
@@ -762,6 +920,9 @@ def _seller_values(session: Session, period: Period, filters: Filters,
         seller_rows = results.get(_aggregate_key(session, period, filters, "seller", category_ids, None, with_buyers))
         if seller_rows is not None:         # `prefetch` read the seller breakdown already
             return {row.key: row.gmv for row in seller_rows}
+    if _summarised(session, filters, category_ids):
+        seller_rows = _aggregates(session, period, filters, ("seller",), category_ids, None, False)["seller"]
+        return {row.key: row.gmv for row in seller_rows}
     key = ("seller_values", id(session), period, filters, tuple(category_ids) if category_ids is not None else None)
     return dict(_shared(key, lambda: _sum_seller_values(session, period, filters, category_ids)))
 
@@ -772,7 +933,7 @@ def _sum_seller_values(session: Session, period: Period, filters: Filters,
     values: dict[int, int] = {}
     queries = []
     if filters.channel in (None, "online"):
-        value = OrderLine.unit_price * OrderLine.quantity - OrderLine.refunded_amount
+        value = line_value()
         online = (
             select(SellerOrder.seller_id, func.sum(value))
             .select_from(OrderLine)

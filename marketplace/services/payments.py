@@ -233,8 +233,9 @@ def _event_parts(data: object) -> tuple[dict, dict, str]:
     intent_id = (obj.get("id") if obj.get("object") == "payment_intent" else obj.get("payment_intent")) or ""
     created, refunded = data.get("created") or 0, obj.get("amount_refunded") or 0
     texts = (data.get("id", ""), data.get("type", ""), intent_id)
-    if not all(isinstance(text, str) and len(text) <= _STRIPE_ID_MAX for text in texts):
-        raise WebhookRejected("the event's id, type or payment intent is not a short text")
+    # Printable: PostgreSQL refuses text holding a NUL character, and Stripe's ids never hold control characters.
+    if not all(isinstance(text, str) and len(text) <= _STRIPE_ID_MAX and text.isprintable() for text in texts):
+        raise WebhookRejected("the event's id, type or payment intent is not a short printable text")
     if not all(type(number) is int and 0 <= number <= limit
                for number, limit in ((created, _INT32_MAX), (refunded, to_stripe_amount(_INT32_MAX)))):
         raise WebhookRejected("the event's created or amount_refunded is not a whole number in range")
