@@ -681,7 +681,7 @@ def seed_bench_offline(session: Session, *, seed: int = DEFAULT_SEED,
         _copy(connection, events_table, events)
         _copy(connection, sales_table, sales)
         _advance_sequences(connection, (events_table, sales_table))
-        sales_summary.rebuild_all(connection)
+        sales_summary.rebuild_months(connection)
         session.commit()
     except Exception:
         session.rollback()

@@ -22,7 +22,6 @@ from marketplace.models import (
     OfflineSale,
     Order,
     OrderLine,
-    PartStatus,
     Product,
     SellerCohort,
     SellerOrder,
@@ -43,6 +42,7 @@ from marketplace.services.indicators import (
     shared_results,
     with_shared_results,
 )
+from marketplace.services.sales_summary import EXCLUDED_PART_STATUSES
 
 # Breakdowns shown on the dashboard and written to the JSON / XLSX exports.
 DASHBOARD_DIMENSIONS = ("month", "channel", "training_type", "cohort", "kecamatan", "category")
@@ -60,7 +60,6 @@ ROW_KEYS = ("gmv", "gmv_online", "gmv_offline", "transactions", "orders", "buyer
             "value_outside_blitar")
 SELLER_SORTS = ("value", "-value", "transactions", "-transactions", "growth", "-growth", "name", "-name")
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-_EXCLUDED_PARTS = (PartStatus.CANCELLED, PartStatus.REFUNDED)
 
 
 def indicator_value(ind: Indicators, key: str):
@@ -194,7 +193,7 @@ def _sale_dates(session: Session, period: Period, filters: Filters) -> dict[int,
                  .select_from(OrderLine).join(SellerOrder, SellerOrder.id == OrderLine.seller_order_id)
                  .outerjoin(Product, Product.id == OrderLine.product_id)
                  .where(SellerOrder.payment_confirmed_at >= start_utc, SellerOrder.payment_confirmed_at < end_utc,
-                        SellerOrder.status.not_in(_EXCLUDED_PARTS)))
+                        SellerOrder.status.not_in(EXCLUDED_PART_STATUSES)))
         if category_ids is not None:
             query = query.where(Product.category_id.in_(category_ids))
         for seller_id, moment in session.execute(query):
@@ -380,7 +379,7 @@ def transactions_csv(session: Session, period: Period, filters: Filters, labels:
             .join(SellerProfile, SellerProfile.id == SellerOrder.seller_id)
             .outerjoin(Product, Product.id == OrderLine.product_id)
             .where(SellerOrder.payment_confirmed_at >= start_utc, SellerOrder.payment_confirmed_at < end_utc,
-                   SellerOrder.status.not_in(_EXCLUDED_PARTS),
+                   SellerOrder.status.not_in(EXCLUDED_PART_STATUSES),
                    *_seller_conditions(session, filters, SellerOrder.seller_id))
             .order_by(SellerOrder.payment_confirmed_at, OrderLine.id)
         )

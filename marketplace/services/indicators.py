@@ -37,9 +37,8 @@ Rules beyond the specification's words, chosen so every figure has one meaning:
 - `sellers_growing` is among sellers whose previous-period sales value is above zero (growth from
   zero has no ratio); growing means value * 100 >= previous * 115 in whole rupiah.
 
-Queries: WIB dates become UTC bounds in Python; months are bucketed in SQL with a CASE over the
-UTC bounds of each WIB month, so the same SQL runs on SQLite and PostgreSQL and each call makes
-a fixed number of queries whatever the data size. The training type, cohort and kecamatan filters
+Queries: WIB dates become UTC bounds in Python; months are bucketed in SQL by `wib_month` (one
+SQL function per engine), and each call makes a fixed number of queries whatever the data size. The training type, cohort and kecamatan filters
 are turned into a list of seller ids first, so the sales queries read those sellers' sales only.
 Inside `shared_results()` an aggregate asked for twice (the dashboard needs the same totals for
 every breakdown) runs once, and `prefetch` computes a whole report's total and breakdowns in one
@@ -105,6 +104,7 @@ from marketplace.services.sales_summary import (
     sales_cells,
     summed_cells,
     wib_midnight_utc,
+    wib_month,
 )
 
 CHANNELS = ("online", "offline")
@@ -387,26 +387,14 @@ def _seller_conditions(session: Session, filters: Filters, seller_id_column) -> 
     return [seller_id_column.in_(sellers)]
 
 
-def _month_case(column, months: list[tuple[int, int]], *, utc: bool):
-    """SQL CASE giving "YYYY-MM" (WIB month) for a UTC timestamp or a WIB date column."""
-    whens = []
-    for year, month in months:
-        last = calendar.monthrange(year, month)[1]
-        after = date(year, month, last) + timedelta(days=1)
-        bound = wib_midnight_utc(after) if utc else after
-        whens.append((column < bound, literal(f"{year:04d}-{month:02d}")))
-    return case(*whens, else_=null())
-
-
-def _dimension_columns(dimension: str | None, months: list[tuple[int, int]]):
+def _dimension_columns(dimension: str | None):
     """(online key expression, offline key expression) of a breakdown's groups, for the dimensions
     that are a property of a whole transaction; (None, None) for the total, for cohort and training
     type (their groups come from `_membership`) and for category (from `_category_sales`)."""
     if dimension is None or dimension in ("cohort", "training_type", "category"):
         return None, None
     if dimension == "month":
-        return (_month_case(SellerOrder.payment_confirmed_at, months, utc=True),
-                _month_case(OfflineSale.sale_date, months, utc=False))
+        return wib_month(SellerOrder.payment_confirmed_at), wib_month(OfflineSale.sale_date)
     if dimension == "channel":
         return literal("online"), literal("offline")
     if dimension == "seller":
@@ -447,12 +435,11 @@ def _transactions(session: Session, period: Period, filters: Filters, dimensions
     cohorts). Each part's order, buyer and seller are looked up once, not once per line.
     """
     start_utc, end_utc = period.utc_bounds()
-    months = period.months()
     approved_utc = wib_midnight_utc(approved_by + timedelta(days=1))
     is_approved = and_(SellerProfile.approved_at.is_not(None), SellerProfile.approved_at < approved_utc)
     outside = delivered_outside_blitar()
     keys = {dimension: columns for dimension in dimensions
-            if (columns := _dimension_columns(dimension, months))[0] is not None}
+            if (columns := _dimension_columns(dimension))[0] is not None}
     selects = []
     if filters.channel in (None, "online"):
         if category_ids is None:

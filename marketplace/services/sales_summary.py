@@ -223,10 +223,14 @@ def _insert(connection: Connection, model, query) -> None:
 
 def rebuild_all(connection: Connection) -> None:
     """Recompute every summary row and link from the sales tables (in the caller's transaction)."""
-    for model in (MonthlySellerSales, MonthlySellerCategorySales, PaidPartLink):
-        connection.execute(delete(model.__table__))
-    _refresh_cells(connection, online=[], offline=[])
+    rebuild_months(connection)
+    connection.execute(delete(PaidPartLink.__table__))
     _insert(connection, PaidPartLink, _link_rows(literal(True)))
+
+
+def rebuild_months(connection: Connection) -> None:
+    """Recompute the monthly summaries only: enough after offline sales, which have no buyer links."""
+    _refresh_cells(connection, online=[], offline=[], cell_condition=lambda model: literal(True))
 
 
 def _refresh_cells(connection: Connection, *, online: list, offline: list, cell_condition=None) -> None:

@@ -37,7 +37,6 @@ from marketplace.models import (
     OfflineSale,
     Order,
     OrderLine,
-    PartStatus,
     Product,
     SellerOrder,
     SellerProfile,
@@ -55,6 +54,7 @@ from marketplace.services.indicators import (
     breakdown,
     indicators,
 )
+from marketplace.services.sales_summary import EXCLUDED_PART_STATUSES
 
 PRESETS = ("30d", "this_month", "last_month", "12m", "this_year")
 DEFAULT_PRESET = "12m"
@@ -62,7 +62,6 @@ MAX_STATEMENT_MONTHS = 24
 TOP_PRODUCTS = 5
 CODE_LENGTH = 12
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"     # no 0/O, 1/I: read off paper by people
-_EXCLUDED_PARTS = (PartStatus.CANCELLED, PartStatus.REFUNDED)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -147,7 +146,7 @@ def top_products(session: Session, seller_id: int, period: Period, limit: int = 
         select(OrderLine.product_name, func.sum(value), func.sum(OrderLine.quantity))
         .join(SellerOrder, SellerOrder.id == OrderLine.seller_order_id)
         .where(SellerOrder.seller_id == seller_id, SellerOrder.payment_confirmed_at >= start_utc,
-               SellerOrder.payment_confirmed_at < end_utc, SellerOrder.status.not_in(_EXCLUDED_PARTS))
+               SellerOrder.payment_confirmed_at < end_utc, SellerOrder.status.not_in(EXCLUDED_PART_STATUSES))
         .group_by(OrderLine.product_name))
     offline = session.execute(
         select(Product.name, func.sum(OfflineSale.value), func.sum(func.coalesce(OfflineSale.quantity, 0)))
@@ -226,7 +225,7 @@ def sale_lines(session: Session, seller_id: int, period: Period) -> list[SaleLin
         .join(SellerOrder, SellerOrder.id == OrderLine.seller_order_id)
         .join(Order, Order.id == SellerOrder.order_id)
         .where(SellerOrder.seller_id == seller_id, SellerOrder.payment_confirmed_at >= start_utc,
-               SellerOrder.payment_confirmed_at < end_utc, SellerOrder.status.not_in(_EXCLUDED_PARTS))
+               SellerOrder.payment_confirmed_at < end_utc, SellerOrder.status.not_in(EXCLUDED_PART_STATUSES))
         .order_by(SellerOrder.payment_confirmed_at, OrderLine.id)
     ):
         lines.append(SaleLine(confirmed.astimezone(WIB).date(), "online", method.value, number, name,
